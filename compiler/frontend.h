@@ -1,0 +1,54 @@
+/* frontend.h -- source text to a checked model: the front end's one entry.
+ *
+ * In:  the model file (or text), data files (or texts), -D overrides and the
+ *      chosen objective.
+ * Out: a `model`: variables numbered in AMPL order with AMPL names, initial
+ *      point and bounds, and the chosen objective lowered into nodes of the
+ *      caller's graph.  Sets and params are evaluated and gone; defined
+ *      variables are shared subgraphs.
+ * Errors go to the diagnostic sink with their location; the return status
+ * is HESSC_ERR_MODEL then, and *out is NULL.
+ */
+#ifndef HESSC_FRONTEND_H
+#define HESSC_FRONTEND_H
+
+#include <stddef.h>
+#include "diag.h"
+#include "graph.h"
+#include "status.h"
+
+typedef struct frontend_source {
+	const char *path;  /* name used in messages; read from disk when text is NULL */
+	const char *text;  /* the text itself, or NULL */
+	size_t text_len;
+} frontend_source;
+
+typedef struct frontend_input {
+	frontend_source model;
+	const frontend_source *data;     /* data files, AMPL's `data d.dat;` */
+	size_t n_data;
+	const char *const *defines;      /* "NAME=VALUE", a param's value */
+	size_t n_defines;
+	const char *objective;           /* NULL: the first objective */
+} frontend_input;
+
+typedef struct model {
+	char *name;            /* model base name ("rosenbr" for rosenbr.mod) */
+	size_t n;              /* number of variables */
+	char **names;          /* AMPL names, size n: "x[1]", "x[1,2]", "y" */
+	double *x0;            /* initial point, size n (AMPL's default 0) */
+	double *lower;         /* lower bounds, size n, -INFINITY when none */
+	double *upper;         /* upper bounds, size n, INFINITY when none */
+	char *objective_name;  /* the chosen objective's name */
+	int maximize;          /* 1 for `maximize` */
+	node_id objective;     /* root of the objective in the caller's graph */
+	source_loc objective_loc;  /* where the objective is declared */
+	char *source;          /* the model text, for later diagnostics at objective_loc */
+	size_t source_len;
+} model;
+
+hessc_status frontend_build(const frontend_input *in, diag_sink *diags,
+                            graph *g, model **out);
+void model_free(model *m);
+
+#endif

@@ -1,0 +1,85 @@
+/* graph.h -- the expression graph: a hash-consed DAG of scalar operations.
+ *
+ * In:  constructor calls from the front end's lowering (lower.c) and from
+ *      differentiation (derive.c).
+ * Out: nodes addressed by 32-bit ids.  Operands always have smaller ids than
+ *      the node that uses them, so increasing id order is a topological
+ *      order and every pass is a loop, never a recursion (a sum of a million
+ *      terms is a chain a million deep).
+ *
+ * Hash-consing: structurally equal nodes are one node (commutative operands
+ * are sorted first), so common subexpressions are shared by construction.
+ * Simplification in the constructors only applies rewrites that give the
+ * same IEEE result for every input: constant folding (when the folded value
+ * is what the machine would compute), x+0 -> x is NOT applied (-0.0+0 = +0),
+ * x*1 -> x, x-0 -> x, x/1 -> x, -(-x) -> x, x*0 -> 0 only when x is finite
+ * by construction (never), pow(x,1) -> x, etc.  derive.c may use
+ * graph_add_structural/graph_mul_structural, which drop exact zeros that are
+ * structural (a derivative that is identically zero), see below.
+ *
+ * Memory: one growable node array and one hash table per graph; freed by
+ * graph_free.  Allocation failure is sticky: constructors return
+ * GRAPH_NO_NODE and graph_failed() says so; every stage checks it before it
+ * hands the graph on.
+ */
+#ifndef HESSC_GRAPH_H
+#define HESSC_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum graph_op {
+#define OP(name, arity, commutative, c_spelling) OP_##name,
+#include "ops.h"
+	OP_COUNT
+} graph_op;
+
+typedef uint32_t node_id;
+#define GRAPH_NO_NODE UINT32_MAX
+
+typedef struct graph_node {
+	uint8_t op;        /* graph_op */
+	uint32_t a, b, c;  /* operands (ids < this node's id), unused ones 0 */
+	int64_t index;     /* OP_VAR: variable index; OP_POWI: the exponent */
+	double value;      /* OP_CONST: the value */
+} graph_node;
+
+typedef struct graph graph;
+
+graph *graph_new(void);
+void graph_free(graph *g);
+
+/* 1 if an allocation failed since graph_new: every id returned since may be
+ * GRAPH_NO_NODE and the graph must not be used further. */
+int graph_failed(const graph *g);
+
+size_t graph_size(const graph *g);
+const graph_node *graph_get(const graph *g, node_id id);
+
+/* Constructors: return an existing equal node when there is one. */
+node_id graph_const(graph *g, double value);
+node_id graph_var(graph *g, int64_t index);
+node_id graph_unary(graph *g, graph_op op, node_id a);
+node_id graph_binary(graph *g, graph_op op, node_id a, node_id b);
+node_id graph_powi(graph *g, node_id a, int exponent);
+node_id graph_if(graph *g, node_id cond, node_id then_value, node_id else_value);
+
+/* Operator properties, from ops.h. */
+const char *graph_op_name(graph_op op);
+int graph_op_arity(graph_op op);
+int graph_op_commutative(graph_op op);
+const char *graph_op_c_spelling(graph_op op);
+
+/* 1 and *value set when id is an OP_CONST node. */
+int graph_is_const(const graph *g, node_id id, double *value);
+
+/* Evaluate node `root` (and everything below it) at x, the reference
+ * interpreter that tests compare the emitters with.  `scratch` holds
+ * graph_size(g) doubles. */
+double graph_eval(const graph *g, node_id root, const double *x, double *scratch);
+
+/* Counts for users who want to see what sharing saved: nodes requested from
+ * the constructors vs nodes actually created. */
+size_t graph_requests(const graph *g);
+
+#endif
