@@ -10,12 +10,13 @@
  * Hash-consing: structurally equal nodes are one node (commutative operands
  * are sorted first), so common subexpressions are shared by construction.
  * Simplification in the constructors only applies rewrites that give the
- * same IEEE result for every input: constant folding (when the folded value
- * is what the machine would compute), x+0 -> x is NOT applied (-0.0+0 = +0),
- * x*1 -> x, x-0 -> x, x/1 -> x, -(-x) -> x, x*0 -> 0 only when x is finite
- * by construction (never), pow(x,1) -> x, etc.  derive.c may use
- * graph_add_structural/graph_mul_structural, which drop exact zeros that are
- * structural (a derivative that is identically zero), see below.
+ * same IEEE result for every input (graph.c lists them): constant folding
+ * when the result is not NaN (the folded value is what the machine computes
+ * at run time: same IEEE arithmetic, same libm), x*1, x/1, x-(+0), x+(-0),
+ * pow(x,1), --x -> x; x*-1, x/-1 -> -x; x+(-y) -> x-y; x-(-y) -> x+y;
+ * pow(x,0) -> 1; if with a constant condition or equal branches.  Never
+ * x+0 -> x (-0+0 = +0), x*0 -> 0 or x-x -> 0 (NaN and Inf).  Derivatives
+ * drop structural zeros themselves (derive.c), not through the graph.
  *
  * Memory: one growable node array and one hash table per graph; freed by
  * graph_free.  Allocation failure is sticky: constructors return
@@ -81,5 +82,21 @@ double graph_eval(const graph *g, node_id root, const double *x, double *scratch
 /* Counts for users who want to see what sharing saved: nodes requested from
  * the constructors vs nodes actually created. */
 size_t graph_requests(const graph *g);
+
+/* The meaning of every operator on doubles, in one place: graph_eval, the
+ * constant folder and any interpreter of a lowered form call this, and the
+ * emitters must write code that computes the same (see graph.c for each
+ * operator's definition: IF takes `then` when c != 0 (NaN counts as true),
+ * MIN/MAX are fmin/fmax, MOD is fmod, DIVI is trunc(a/b), SIGN(x) is 1 for
+ * x > 0, -1 for x < 0 and x itself otherwise (so +-0 and NaN pass through),
+ * comparisons and logic give 1.0 or 0.0 with C's semantics).
+ * `index` is the POWI exponent; a, b, c are the operand values (unused = 0). */
+double graph_apply(graph_op op, double a, double b, double c, int64_t index);
+
+/* x^k exactly as the emitters must compute it: k == 0 gives 1, otherwise
+ * square-and-multiply over |k| from its highest bit down (r = x; for each
+ * lower bit: r = r*r, then r = r*x when the bit is set), and 1/r when k < 0.
+ * So x^2 = x*x, x^3 = (x*x)*x, x^4 = (x*x)*(x*x), x^5 = ((x*x)*(x*x))*x. */
+double graph_powi_value(double x, int64_t k);
 
 #endif

@@ -1,0 +1,477 @@
+/* graph.c -- the hash-consed expression graph, its IEEE-safe simplifier and
+ * its reference interpreter.
+ *
+ * Nodes live in one growable array; a node's id is its index.  An open
+ * addressing table (linear probing, at most half full) maps a node's
+ * contents (op, a, b, c, index, bits of value) to its id, so a constructor
+ * asked for a node that exists returns the existing one.
+ *
+ * Simplifications (each gives the same IEEE double as the unsimplified node
+ * for every input, NaN and infinities and signed zeros included):
+ *   op(constants...) -> constant     when the result is not NaN: the folder
+ *                                    calls graph_apply, the same arithmetic and
+ *                                    libm as the generated code.  A NaN
+ *                                    result stays unfolded, so that the
+ *                                    program computes it itself (and the graph
+ *                                    never grows NaN constants by accident).
+ *   x * 1 -> x,  x / 1 -> x          exact
+ *   x * -1 -> -x, x / -1 -> -x       exact (rounding is symmetric)
+ *   x - (+0) -> x                    x - +0 = x also for x = -0
+ *   x + (-0) -> x                    x + -0 = x also for x = +0
+ *   x + (-y) -> x - y                IEEE defines x - y as x + (-y)
+ *   x - (-y) -> x + y                idem
+ *   -(-x) -> x                       exact
+ *   pow(x, 1) -> x                   libm's pow is exact when x^1 is
+ *   pow(x, +-0) -> 1, x^0 -> 1       C99 F.9.4.4: pow(x, +-0) = 1 for all x
+ *   x^1 -> x                         POWI, exact
+ *   if c then a else a -> a
+ *   if const then a else b -> a or b
+ * Not done, on purpose: x + 0 -> x (-0 + 0 = +0), x * 0 -> 0 (Inf * 0 and
+ * NaN * 0 are NaN), x - x -> 0 (Inf - Inf is NaN), x / x -> 1.
+ */
+#include "graph.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct graph {
+	graph_node *nodes;  /* size cap, the first count are used */
+	size_t count, cap;
+	uint32_t *table;    /* size table_cap (a power of two), node ids or EMPTY */
+	size_t table_cap;
+	size_t requests;    /* constructor calls */
+	int failed;         /* sticky: an allocation failed or an operand was invalid */
+};
+
+#define EMPTY UINT32_MAX
+#define MAX_NODES ((size_t)UINT32_MAX - 1)
+
+static const char *const op_names[] = {
+#define OP(name, arity, commutative, c_spelling) #name,
+#include "ops.h"
+};
+static const int op_arity[] = {
+#define OP(name, arity, commutative, c_spelling) arity,
+#include "ops.h"
+};
+static const int op_commutative[] = {
+#define OP(name, arity, commutative, c_spelling) commutative,
+#include "ops.h"
+};
+static const char *const op_c_spelling[] = {
+#define OP(name, arity, commutative, c_spelling) c_spelling,
+#include "ops.h"
+};
+
+const char *graph_op_name(graph_op op) { return op < OP_COUNT ? op_names[op] : "?"; }
+int graph_op_arity(graph_op op) { return op < OP_COUNT ? op_arity[op] : -1; }
+int graph_op_commutative(graph_op op) { return op < OP_COUNT ? op_commutative[op] : 0; }
+const char *graph_op_c_spelling(graph_op op) { return op < OP_COUNT ? op_c_spelling[op] : ""; }
+
+graph *graph_new(void)
+{
+	graph *g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->cap = 256;
+	g->table_cap = 512;
+	g->nodes = malloc(g->cap * sizeof *g->nodes);
+	g->table = malloc(g->table_cap * sizeof *g->table);
+	if (!g->nodes || !g->table) {
+		graph_free(g);
+		return NULL;
+	}
+	memset(g->table, 0xff, g->table_cap * sizeof *g->table);
+	return g;
+}
+
+void graph_free(graph *g)
+{
+	if (!g)
+		return;
+	free(g->nodes);
+	free(g->table);
+	free(g);
+}
+
+int graph_failed(const graph *g) { return g->failed; }
+size_t graph_size(const graph *g) { return g->count; }
+size_t graph_requests(const graph *g) { return g->requests; }
+
+const graph_node *graph_get(const graph *g, node_id id)
+{
+	return id < g->count ? &g->nodes[id] : NULL;
+}
+
+int graph_is_const(const graph *g, node_id id, double *value)
+{
+	if (id >= g->count || g->nodes[id].op != OP_CONST)
+		return 0;
+	if (value)
+		*value = g->nodes[id].value;
+	return 1;
+}
+
+static uint64_t double_bits(double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	return u;
+}
+
+static uint64_t node_hash(const graph_node *n)
+{
+	uint64_t h = n->op;
+	h = h * 0x9e3779b97f4a7c15u + n->a;
+	h = h * 0x9e3779b97f4a7c15u + n->b;
+	h = h * 0x9e3779b97f4a7c15u + n->c;
+	h = h * 0x9e3779b97f4a7c15u + (uint64_t)n->index;
+	h = h * 0x9e3779b97f4a7c15u + double_bits(n->value);
+	/* murmur3's finalizer spreads the bits over the low ones we mask */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 33;
+	return h;
+}
+
+static int node_equal(const graph_node *x, const graph_node *y)
+{
+	return x->op == y->op && x->a == y->a && x->b == y->b && x->c == y->c &&
+	       x->index == y->index && double_bits(x->value) == double_bits(y->value);
+}
+
+static int grow_table(graph *g)
+{
+	size_t cap = g->table_cap * 2;
+	uint32_t *t = malloc(cap * sizeof *t);
+	if (!t)
+		return 0;
+	memset(t, 0xff, cap * sizeof *t);
+	for (size_t i = 0; i < g->count; i++) {
+		size_t s = (size_t)node_hash(&g->nodes[i]) & (cap - 1);
+		while (t[s] != EMPTY)
+			s = (s + 1) & (cap - 1);
+		t[s] = (uint32_t)i;
+	}
+	free(g->table);
+	g->table = t;
+	g->table_cap = cap;
+	return 1;
+}
+
+/* The one place nodes are created: find `n` or append it. */
+static node_id intern(graph *g, const graph_node *n)
+{
+	if (g->failed)
+		return GRAPH_NO_NODE;
+	size_t mask = g->table_cap - 1;
+	size_t s = (size_t)node_hash(n) & mask;
+	while (g->table[s] != EMPTY) {
+		if (node_equal(&g->nodes[g->table[s]], n))
+			return g->table[s];
+		s = (s + 1) & mask;
+	}
+	if (g->count >= MAX_NODES)
+		goto fail;
+	if (g->count == g->cap) {
+		size_t cap = g->cap * 2;
+		graph_node *nodes = realloc(g->nodes, cap * sizeof *nodes);
+		if (!nodes)
+			goto fail;
+		g->nodes = nodes;
+		g->cap = cap;
+	}
+	node_id id = (node_id)g->count;
+	g->nodes[g->count++] = *n;
+	g->table[s] = id;
+	if (2 * g->count > g->table_cap && !grow_table(g))
+		goto fail;
+	return id;
+fail:
+	g->failed = 1;
+	return GRAPH_NO_NODE;
+}
+
+static graph_node make(graph_op op, node_id a, node_id b, node_id c)
+{
+	graph_node n;
+	memset(&n, 0, sizeof n);
+	n.op = (uint8_t)op;
+	n.a = a;
+	n.b = b;
+	n.c = c;
+	return n;
+}
+
+/* Operands must exist: an invalid one is a caller's bug or an earlier
+ * failure, and poisons the graph like an allocation failure would. */
+static int operands_ok(graph *g, int arity, node_id a, node_id b, node_id c)
+{
+	if (g->failed)
+		return 0;
+	if ((arity > 0 && a >= g->count) || (arity > 1 && b >= g->count) ||
+	    (arity > 2 && c >= g->count)) {
+		g->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int is_const_value(const graph *g, node_id id, double v)
+{
+	double x;
+	return graph_is_const(g, id, &x) && double_bits(x) == double_bits(v);
+}
+
+static node_id const_node(graph *g, double value)
+{
+	graph_node n = make(OP_CONST, 0, 0, 0);
+	n.value = value;
+	return intern(g, &n);
+}
+
+node_id graph_const(graph *g, double value)
+{
+	g->requests++;
+	return const_node(g, value);
+}
+
+node_id graph_var(graph *g, int64_t index)
+{
+	g->requests++;
+	graph_node n = make(OP_VAR, 0, 0, 0);
+	n.index = index;
+	return intern(g, &n);
+}
+
+/* Fold when every operand is a constant and the result is a number. */
+static int try_fold(graph *g, graph_op op, int arity, node_id a, node_id b, int64_t index,
+                    node_id *out)
+{
+	double va = 0, vb = 0;
+	if (!graph_is_const(g, a, &va))
+		return 0;
+	if (arity == 2 && !graph_is_const(g, b, &vb))
+		return 0;
+	double r = graph_apply(op, va, vb, 0, index);
+	if (isnan(r))
+		return 0;
+	*out = const_node(g, r);
+	return 1;
+}
+
+static node_id unary(graph *g, graph_op op, node_id a)
+{
+	node_id folded;
+	if (try_fold(g, op, 1, a, 0, 0, &folded))
+		return folded;
+	if (op == OP_NEG && g->nodes[a].op == OP_NEG)
+		return g->nodes[a].a;                     /* -(-x) = x */
+	graph_node n = make(op, a, 0, 0);
+	return intern(g, &n);
+}
+
+node_id graph_unary(graph *g, graph_op op, node_id a)
+{
+	g->requests++;
+	if (op >= OP_COUNT || op_arity[op] != 1 || op == OP_POWI) {
+		g->failed = 1;
+		return GRAPH_NO_NODE;
+	}
+	if (!operands_ok(g, 1, a, 0, 0))
+		return GRAPH_NO_NODE;
+	return unary(g, op, a);
+}
+
+static node_id binary(graph *g, graph_op op, node_id a, node_id b)
+{
+	node_id folded;
+	if (try_fold(g, op, 2, a, b, 0, &folded))
+		return folded;
+	if (op_commutative[op] && b < a) {
+		node_id t = a;
+		a = b;
+		b = t;
+	}
+	switch (op) {
+	case OP_ADD:
+		if (is_const_value(g, b, -0.0))
+			return a;                               /* x + -0 = x */
+		if (is_const_value(g, a, -0.0))
+			return b;
+		if (g->nodes[b].op == OP_NEG)
+			return binary(g, OP_SUB, a, g->nodes[b].a);  /* x + -y = x - y */
+		if (g->nodes[a].op == OP_NEG)
+			return binary(g, OP_SUB, b, g->nodes[a].a);
+		break;
+	case OP_SUB:
+		if (is_const_value(g, b, 0.0))
+			return a;                               /* x - +0 = x */
+		if (g->nodes[b].op == OP_NEG)
+			return binary(g, OP_ADD, a, g->nodes[b].a);  /* x - -y = x + y */
+		break;
+	case OP_MUL:
+		if (is_const_value(g, b, 1.0))
+			return a;
+		if (is_const_value(g, a, 1.0))
+			return b;
+		if (is_const_value(g, b, -1.0))
+			return unary(g, OP_NEG, a);
+		if (is_const_value(g, a, -1.0))
+			return unary(g, OP_NEG, b);
+		break;
+	case OP_DIV:
+		if (is_const_value(g, b, 1.0))
+			return a;
+		if (is_const_value(g, b, -1.0))
+			return unary(g, OP_NEG, a);
+		break;
+	case OP_POW:
+		if (is_const_value(g, b, 1.0))
+			return a;
+		if (is_const_value(g, b, 0.0) || is_const_value(g, b, -0.0))
+			return const_node(g, 1.0);
+		break;
+	default:
+		break;
+	}
+	graph_node n = make(op, a, b, 0);
+	return intern(g, &n);
+}
+
+node_id graph_binary(graph *g, graph_op op, node_id a, node_id b)
+{
+	g->requests++;
+	if (op >= OP_COUNT || op_arity[op] != 2) {
+		g->failed = 1;
+		return GRAPH_NO_NODE;
+	}
+	if (!operands_ok(g, 2, a, b, 0))
+		return GRAPH_NO_NODE;
+	return binary(g, op, a, b);
+}
+
+node_id graph_powi(graph *g, node_id a, int exponent)
+{
+	g->requests++;
+	if (!operands_ok(g, 1, a, 0, 0))
+		return GRAPH_NO_NODE;
+	if (exponent == 0)
+		return const_node(g, 1.0);              /* x^0 = 1, NaN included */
+	if (exponent == 1)
+		return a;
+	node_id folded;
+	if (try_fold(g, OP_POWI, 1, a, 0, exponent, &folded))
+		return folded;
+	graph_node n = make(OP_POWI, a, 0, 0);
+	n.index = exponent;
+	return intern(g, &n);
+}
+
+node_id graph_if(graph *g, node_id cond, node_id then_value, node_id else_value)
+{
+	g->requests++;
+	if (!operands_ok(g, 3, cond, then_value, else_value))
+		return GRAPH_NO_NODE;
+	if (then_value == else_value)
+		return then_value;
+	double c;
+	if (graph_is_const(g, cond, &c))
+		return c != 0 ? then_value : else_value;  /* NaN counts as true, as in C */
+	graph_node n = make(OP_IF, cond, then_value, else_value);
+	return intern(g, &n);
+}
+
+double graph_powi_value(double x, int64_t k)
+{
+	if (k == 0)
+		return 1.0;
+	uint64_t m = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
+	int top = 63;
+	while (!((m >> top) & 1))
+		top--;
+	double r = x;
+	for (int bit = top - 1; bit >= 0; bit--) {
+		r = r * r;
+		if ((m >> bit) & 1)
+			r = r * x;
+	}
+	return k < 0 ? 1.0 / r : r;
+}
+
+double graph_apply(graph_op op, double a, double b, double c, int64_t index)
+{
+	switch (op) {
+	case OP_CONST:
+	case OP_VAR:
+	case OP_COUNT:
+		return NAN;  /* leaves carry their value elsewhere */
+	case OP_ADD: return a + b;
+	case OP_SUB: return a - b;
+	case OP_MUL: return a * b;
+	case OP_DIV: return a / b;
+	case OP_NEG: return -a;
+	case OP_POW: return pow(a, b);
+	case OP_POWI: return graph_powi_value(a, index);
+	case OP_SQRT: return sqrt(a);
+	case OP_EXP: return exp(a);
+	case OP_LOG: return log(a);
+	case OP_LOG10: return log10(a);
+	case OP_SIN: return sin(a);
+	case OP_COS: return cos(a);
+	case OP_TAN: return tan(a);
+	case OP_ASIN: return asin(a);
+	case OP_ACOS: return acos(a);
+	case OP_ATAN: return atan(a);
+	case OP_ATAN2: return atan2(a, b);
+	case OP_SINH: return sinh(a);
+	case OP_COSH: return cosh(a);
+	case OP_TANH: return tanh(a);
+	case OP_ABS: return fabs(a);
+	case OP_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : a;
+	case OP_FLOOR: return floor(a);
+	case OP_CEIL: return ceil(a);
+	case OP_ROUND: return round(a);
+	case OP_MIN: return fmin(a, b);
+	case OP_MAX: return fmax(a, b);
+	case OP_MOD: return fmod(a, b);
+	case OP_DIVI: return trunc(a / b);
+	case OP_LT: return a < b ? 1.0 : 0.0;
+	case OP_LE: return a <= b ? 1.0 : 0.0;
+	case OP_EQ: return a == b ? 1.0 : 0.0;
+	case OP_NE: return a != b ? 1.0 : 0.0;
+	case OP_AND: return a != 0 && b != 0 ? 1.0 : 0.0;
+	case OP_OR: return a != 0 || b != 0 ? 1.0 : 0.0;
+	case OP_NOT: return a == 0 ? 1.0 : 0.0;
+	case OP_IF: return a != 0 ? b : c;
+	}
+	return NAN;
+}
+
+double graph_eval(const graph *g, node_id root, const double *x, double *scratch)
+{
+	if (root >= g->count)
+		return NAN;
+	for (size_t i = 0; i <= root; i++) {
+		const graph_node *n = &g->nodes[i];
+		switch (n->op) {
+		case OP_CONST:
+			scratch[i] = n->value;
+			break;
+		case OP_VAR:
+			scratch[i] = x[n->index];
+			break;
+		default: {
+			int ar = op_arity[n->op];
+			double a = ar > 0 ? scratch[n->a] : 0;
+			double b = ar > 1 ? scratch[n->b] : 0;
+			double c = ar > 2 ? scratch[n->c] : 0;
+			scratch[i] = graph_apply((graph_op)n->op, a, b, c, n->index);
+		}
+		}
+	}
+	return scratch[root];
+}
