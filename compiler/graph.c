@@ -387,19 +387,20 @@ node_id graph_if(graph *g, node_id cond, node_id then_value, node_id else_value)
 
 double graph_powi_value(double x, int64_t k)
 {
-	if (k == 0)
-		return 1.0;
-	uint64_t m = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
-	int top = 63;
-	while (!((m >> top) & 1))
-		top--;
-	double r = x;
-	for (int bit = top - 1; bit >= 0; bit--) {
-		r = r * r;
-		if ((m >> bit) & 1)
-			r = r * x;
+	/* right-to-left binary powering, the order tape.c and the emitters use */
+	uint64_t e = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
+	double result = 1.0, base = x;
+	int have = 0;
+	while (e) {
+		if (e & 1) {
+			result = have ? result * base : base;
+			have = 1;
+		}
+		e >>= 1;
+		if (e)
+			base = base * base;
 	}
-	return k < 0 ? 1.0 / r : r;
+	return k < 0 ? 1.0 / result : result;
 }
 
 double graph_apply(graph_op op, double a, double b, double c, int64_t index)
@@ -431,7 +432,7 @@ double graph_apply(graph_op op, double a, double b, double c, int64_t index)
 	case OP_COSH: return cosh(a);
 	case OP_TANH: return tanh(a);
 	case OP_ABS: return fabs(a);
-	case OP_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : a;
+	case OP_SIGN: return (double)((a > 0) - (a < 0));
 	case OP_FLOOR: return floor(a);
 	case OP_CEIL: return ceil(a);
 	case OP_ROUND: return round(a);

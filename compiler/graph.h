@@ -88,15 +88,16 @@ size_t graph_requests(const graph *g);
  * emitters must write code that computes the same (see graph.c for each
  * operator's definition: IF takes `then` when c != 0 (NaN counts as true),
  * MIN/MAX are fmin/fmax, MOD is fmod, DIVI is trunc(a/b), SIGN(x) is 1 for
- * x > 0, -1 for x < 0 and x itself otherwise (so +-0 and NaN pass through),
+ * x > 0, -1 for x < 0 and 0 otherwise (NaN included),
  * comparisons and logic give 1.0 or 0.0 with C's semantics).
  * `index` is the POWI exponent; a, b, c are the operand values (unused = 0). */
 double graph_apply(graph_op op, double a, double b, double c, int64_t index);
 
 /* x^k exactly as the emitters must compute it: k == 0 gives 1, otherwise
- * square-and-multiply over |k| from its highest bit down (r = x; for each
- * lower bit: r = r*r, then r = r*x when the bit is set), and 1/r when k < 0.
- * So x^2 = x*x, x^3 = (x*x)*x, x^4 = (x*x)*(x*x), x^5 = ((x*x)*(x*x))*x. */
+ * right-to-left binary powering over |k| (result = the first power of two
+ * present, then result * base for each further set bit, base squared per
+ * bit), and 1/result when k < 0.  So x^2 = x*x, x^3 = x*(x*x),
+ * x^4 = (x*x)*(x*x), x^6 = (x*x)*((x*x)*(x*x)). */
 double graph_powi_value(double x, int64_t k);
 
 #endif

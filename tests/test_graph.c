@@ -182,7 +182,7 @@ static void test_interpreter_follows_the_documented_semantics(void)
 	CU_ASSERT_EQUAL(eval1(s, -3, 0), -1);
 	CU_ASSERT_EQUAL(eval1(s, 4, 0), 1);
 	CU_ASSERT_EQUAL(eval1(s, 0, 0), 0);
-	CU_ASSERT(isnan(eval1(s, NAN, 0)));
+	CU_ASSERT_EQUAL(eval1(s, NAN, 0), 0);
 	node_id i = graph_if(g, x, y, graph_unary(g, OP_NEG, y));
 	CU_ASSERT_EQUAL(eval1(i, 1, 5), 5);
 	CU_ASSERT_EQUAL(eval1(i, 0, 5), -5);
@@ -208,7 +208,8 @@ static void test_integer_powers_multiply_in_the_documented_order(void)
 	CU_ASSERT(same_bits(graph_powi_value(x, 4), (x * x) * (x * x)));
 	double x2 = x * x, x4 = x2 * x2;
 	CU_ASSERT(same_bits(graph_powi_value(x, 5), x4 * x));
-	CU_ASSERT(same_bits(graph_powi_value(x, 6), (x2 * x) * (x2 * x)));
+	CU_ASSERT(same_bits(graph_powi_value(x, 6), x2 * x4));
+	CU_ASSERT(same_bits(graph_powi_value(x, 7), (x * x2) * x4));
 	CU_ASSERT(same_bits(graph_powi_value(x, -2), 1.0 / (x * x)));
 	CU_ASSERT(same_bits(graph_powi_value(NAN, 0), 1.0));
 	fresh();
