@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Check that (colptr, rowind) is a lower triangle with sorted, distinct rows. */
-static int pattern_is_valid(int64_t n, const int32_t *colptr, const int32_t *rowind)
+int pattern_is_lower_csc(int64_t n, const int32_t *colptr, const int32_t *rowind)
 {
 	if (n < 0 || colptr == NULL || colptr[0] != 0)
 		return 0;
@@ -165,7 +165,7 @@ hessc_status pattern_stats_compute(int64_t n, const int32_t *colptr,
 {
 	memset(out, 0, sizeof *out);
 	out->max_row = -1;
-	if (!pattern_is_valid(n, colptr, rowind))
+	if (!pattern_is_lower_csc(n, colptr, rowind))
 		return HESSC_ERR_USAGE;
 
 	hessc_status st = HESSC_ERR_NOMEM;

@@ -71,6 +71,11 @@ typedef struct pattern_graph_counts {
 	size_t nodes;              /* graph_size() */
 } pattern_graph_counts;
 
+/* 1 when (colptr, rowind) is a valid lower triangle of order n: colptr[0]
+ * == 0 and non-decreasing, rows in [j, n) and strictly increasing in each
+ * column j. */
+int pattern_is_lower_csc(int64_t n, const int32_t *colptr, const int32_t *rowind);
+
 /* Fill *out.  HESSC_ERR_USAGE when the pattern is not a valid lower
  * triangle (colptr not increasing, a row out of range or above the
  * diagonal, rows not strictly increasing in a column); HESSC_ERR_NOMEM when
