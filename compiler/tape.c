@@ -2,7 +2,6 @@
  * the reference interpreter that runs them. */
 #include "tape.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,72 +264,6 @@ void tape_free(tape *t)
 	memset(t, 0, sizeof *t);
 }
 
-double tape_powi(double x, int64_t k)
-{
-	uint64_t e = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
-	double result = 1.0, base = x;
-	int have = 0;
-	while (e) {
-		if (e & 1) {
-			result = have ? result * base : base;
-			have = 1;
-		}
-		e >>= 1;
-		if (e)
-			base = base * base;
-	}
-	return k < 0 ? 1.0 / result : result;
-}
-
-double tape_apply(graph_op op, double a, double b, double c, int64_t index)
-{
-	switch (op) {
-	case OP_ADD:   return a + b;
-	case OP_SUB:   return a - b;
-	case OP_MUL:   return a * b;
-	case OP_DIV:   return a / b;
-	case OP_NEG:   return -a;
-	case OP_POW:   return pow(a, b);
-	case OP_POWI:  return tape_powi(a, index);
-	case OP_SQRT:  return sqrt(a);
-	case OP_EXP:   return exp(a);
-	case OP_LOG:   return log(a);
-	case OP_LOG10: return log10(a);
-	case OP_SIN:   return sin(a);
-	case OP_COS:   return cos(a);
-	case OP_TAN:   return tan(a);
-	case OP_ASIN:  return asin(a);
-	case OP_ACOS:  return acos(a);
-	case OP_ATAN:  return atan(a);
-	case OP_ATAN2: return atan2(a, b);
-	case OP_SINH:  return sinh(a);
-	case OP_COSH:  return cosh(a);
-	case OP_TANH:  return tanh(a);
-	case OP_ABS:   return fabs(a);
-	case OP_SIGN:  return (double)((a > 0) - (a < 0));
-	case OP_FLOOR: return floor(a);
-	case OP_CEIL:  return ceil(a);
-	case OP_ROUND: return round(a);
-	case OP_MIN:   return fmin(a, b);
-	case OP_MAX:   return fmax(a, b);
-	case OP_MOD:   return fmod(a, b);
-	case OP_DIVI:  return trunc(a / b);
-	case OP_LT:    return (double)(a < b);
-	case OP_LE:    return (double)(a <= b);
-	case OP_EQ:    return (double)(a == b);
-	case OP_NE:    return (double)(a != b);
-	case OP_AND:   return (double)(a != 0 && b != 0);
-	case OP_OR:    return (double)(a != 0 || b != 0);
-	case OP_NOT:   return (double)(a == 0);
-	case OP_IF:    return a != 0 ? b : c;
-	case OP_CONST:
-	case OP_VAR:
-	case OP_COUNT:
-		break;
-	}
-	return NAN;
-}
-
 double tape_run(const tape *t, tape_kernel_id kid, const double *x,
                 const double *v, double *out, double *work)
 {
@@ -350,7 +283,7 @@ double tape_run(const tape *t, tape_kernel_id kid, const double *x,
 			double a = arity > 0 ? work[in->a] : 0.0;
 			double b = arity > 1 ? work[in->b] : 0.0;
 			double c = arity > 2 ? work[in->c] : 0.0;
-			work[in->dst] = tape_apply((graph_op)in->op, a, b, c, in->index);
+			work[in->dst] = graph_apply((graph_op)in->op, a, b, c, in->index);
 			break;
 		}
 		case TAPE_OUT_F:

@@ -21,7 +21,9 @@
  * write is computed, so values die early.
  *
  * Readers: the C emitter (emit_c.h), the LLVM JIT, and tape_run(), the
- * reference interpreter the tests compare both with.  A backend walks the
+ * reference interpreter the tests compare both with.  An operation's value
+ * is graph_apply()'s (graph.h): integer powers by square-and-multiply in
+ * graph_powi_value()'s order, which the emitters reproduce exactly.  A backend walks the
  * instructions in order; nothing else about the graph is needed.
  *
  * Extension point: loop-preserving templates (one term's value, gradient
@@ -93,12 +95,5 @@ void tape_free(tape *t);
  * GRAD, 0 otherwise. */
 double tape_run(const tape *t, tape_kernel_id k, const double *x,
                 const double *v, double *out, double *work);
-
-/* x^k by square-and-multiply, the exact sequence of roundings the C
- * emitter and the interpreter both use for TAPE_OP POWI (k < 0: 1/x^-k). */
-double tape_powi(double x, int64_t k);
-
-/* The value of one operation on doubles, as every backend computes it. */
-double tape_apply(graph_op op, double a, double b, double c, int64_t index);
 
 #endif
