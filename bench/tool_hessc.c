@@ -1,0 +1,98 @@
+/* tool_hessc.c -- hessc as a tool: `hessc gen` writes C, the system C
+ * compiler makes a shared object, dlopen loads it and the descriptor the
+ * generated code exports (PREFIX_problem) gives the kernels.
+ * gen_s is the generation, cc_s the compilation plus loading.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "spawn.h"
+#include "tool_desc.h"
+
+#define MAX_ARGS 64
+
+/* Split the space-separated flags into argv[*argc...]; the copy `buf` must
+ * outlive argv. */
+static void add_flags(char *buf, char **argv, int *argc)
+{
+	for (char *tok = strtok(buf, " "); tok && *argc < MAX_ARGS - 8; tok = strtok(NULL, " "))
+		argv[(*argc)++] = tok;
+}
+
+int tool_hessc_prepare(const bench_problem *p, long size, const bench_options *o,
+                       bench_kernels *k, bench_result *r)
+{
+	char model[1024], base[1024], c_path[1100], so_path[1100], log[1100];
+	char define[128], symbol[128], flags[512];
+	char *argv[MAX_ARGS];
+	int argc = 0;
+	struct stat st;
+	void *lib;
+	const hessc_problem *desc;
+	double t0, secs;
+
+	snprintf(model, sizeof model, "%s/%s", o->models_dir, p->model);
+	snprintf(base, sizeof base, "%s/%s", o->work_dir, p->name);
+	snprintf(c_path, sizeof c_path, "%s.c", base);
+	snprintf(so_path, sizeof so_path, "%s.so", base);
+	snprintf(define, sizeof define, "%s=%ld", p->size_param, size);
+	snprintf(symbol, sizeof symbol, "%s_problem", p->name);
+
+	argv[argc++] = (char *)o->hessc;
+	argv[argc++] = "gen";
+	argv[argc++] = model;
+	argv[argc++] = "-o";
+	argv[argc++] = base;
+	argv[argc++] = "--prefix";
+	argv[argc++] = (char *)p->name;
+	argv[argc++] = "-D";
+	argv[argc++] = define;
+	if (o->unroll)
+		argv[argc++] = "--unroll";
+	argv[argc] = NULL;
+	snprintf(log, sizeof log, "%s.gen.log", base);
+	if (spawn_run(argv, log, &secs, r->error, sizeof r->error) != 0)
+		return -1;
+	r->gen_s = secs;
+	if (stat(c_path, &st) != 0) {
+		snprintf(r->error, sizeof r->error, "hessc gen wrote no %.200s", c_path);
+		return -1;
+	}
+	r->c_bytes = (long)st.st_size;
+
+	t0 = bench_now();
+	argc = 0;
+	argv[argc++] = (char *)o->cc;
+	snprintf(flags, sizeof flags, "%s", o->cflags);
+	add_flags(flags, argv, &argc);
+	argv[argc++] = "-shared";
+	argv[argc++] = "-fPIC";
+	argv[argc++] = "-o";
+	argv[argc++] = so_path;
+	argv[argc++] = c_path;
+	argv[argc++] = "-lm";
+	argv[argc] = NULL;
+	snprintf(log, sizeof log, "%s.cc.log", base);
+	if (spawn_run(argv, log, &secs, r->error, sizeof r->error) != 0)
+		return -1;
+	lib = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(r->error, sizeof r->error, "dlopen: %s", dlerror());
+		return -1;
+	}
+	desc = dlsym(lib, symbol);
+	if (!desc) {
+		snprintf(r->error, sizeof r->error, "no symbol %.60s in %.150s", symbol, so_path);
+		return -1;
+	}
+	r->cc_s = bench_now() - t0;
+	if (kernels_from_problem(desc, k) != 0) {
+		snprintf(r->error, sizeof r->error, "out of memory for the work array");
+		return -1;
+	}
+	snprintf(r->method, sizeof r->method, "hessc gen%s, %s %s", o->unroll ? " --unroll" : "",
+	         o->cc, o->cflags);
+	return 0;
+}
