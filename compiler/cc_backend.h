@@ -1,0 +1,44 @@
+/* cc_backend.h -- the system-compiler backend: emitted C, compiled and loaded.
+ *
+ * In:  the model, its derivatives and their tape.
+ * Out: loaded kernels behind a `hessc_problem` (hessc/problem.h), the very
+ *      code `hessc gen` writes (emit_c.h), compiled by the system C
+ *      compiler into a shared object in a temporary folder and dlopen'ed;
+ *      the folder is removed before this returns.
+ *
+ * The compiler is `cc`, or the command in the environment variable
+ * HESSC_CC (words separated by blanks, e.g. "clang -g").  The flags favour
+ * a quick compile and keep IEEE results: -O1, no -ffast-math, and
+ * -ffp-contract=off so that no multiply-add is fused (the interpreter and
+ * the JIT round every operation on its own).
+ * Compiler failures come back as HESSC_ERR_INTERNAL with the compiler's
+ * first lines of output in a diagnostic.
+ */
+#ifndef HESSC_CC_BACKEND_H
+#define HESSC_CC_BACKEND_H
+
+#include <hessc/problem.h>
+#include "derive.h"
+#include "diag.h"
+#include "frontend.h"
+#include "status.h"
+#include "tape.h"
+
+typedef struct cc_options {
+	const char *cc;           /* compiler command; NULL: $HESSC_CC, else "cc" */
+	int warnings_as_errors;   /* add -Wall -Wextra -pedantic -Werror (the tests do) */
+	size_t chunk_statements;  /* passed to the emitter; 0: its default */
+} cc_options;
+
+typedef struct cc_kernels cc_kernels;
+
+hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t,
+                             const cc_options *opt, diag_sink *diags,
+                             cc_kernels **out);
+
+/* The loaded descriptor; valid until cc_kernels_free. */
+const hessc_problem *cc_kernels_problem(const cc_kernels *k);
+
+void cc_kernels_free(cc_kernels *k);
+
+#endif

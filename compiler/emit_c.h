@@ -1,0 +1,74 @@
+/* emit_c.h -- the C emitter: a tape (tape.h) to BASE.c and BASE.h.
+ *
+ * In:  the checked model (names, initial point, bounds), its derivatives
+ *      (the Hessian pattern) and their tape.
+ * Out: C99 text that depends on <math.h> only (and <stddef.h> for size_t
+ *      and NULL), compiles without a warning under
+ *      `-std=c99 -Wall -Wextra -pedantic -Werror`, has no writable global,
+ *      never allocates, and is the same bytes for the same input.
+ *
+ * What BASE.h declares, for prefix P (macros use the prefix in capitals):
+ *   P_N, P_NNZ, P_WORK_SIZE, P_MAXIMIZE            sizes and the sense
+ *   P_names                                         AMPL names, size P_N
+ *   P_f, P_grad, P_hess, P_hessvec                  the kernels, with the
+ *       callback types of hessc/problem.h; `w` is caller-provided scratch
+ *       of P_WORK_SIZE doubles (none needed when it is 0)
+ *   P_problem                                       the descriptor the
+ *       runtime's solvers accept as it is
+ * To stay free of dependencies, BASE.h carries its own copy of
+ * `hessc_problem`, guarded by HESSC_PROBLEM_H: whichever of BASE.h and
+ * <hessc/problem.h> comes first defines it, the other is skipped.  The
+ * copy is kept identical to runtime/include/hessc/problem.h (a test
+ * compares them).
+ *
+ * Long straight-line kernels are split into static functions ("parts") of
+ * at most `chunk_statements` statements; values that cross parts live in
+ * w[slot] (the tape's slot), every other temporary is a local
+ * `const double tNODE`.
+ */
+#ifndef HESSC_EMIT_C_H
+#define HESSC_EMIT_C_H
+
+#include <stdio.h>
+#include "derive.h"
+#include "diag.h"
+#include "frontend.h"
+#include "status.h"
+#include "tape.h"
+
+typedef struct emit_c_options {
+	const char *prefix;        /* symbol prefix, a C identifier; NULL: from the model name */
+	const char *header_name;   /* what BASE.c #includes, e.g. "model.h" */
+	const char *command;       /* the command line, for the comment at the top; may be NULL */
+	size_t chunk_statements;   /* statements per part; 0: EMIT_C_DEFAULT_CHUNK */
+} emit_c_options;
+
+#define EMIT_C_DEFAULT_CHUNK 2000
+
+/* 1 when `s` is a C identifier (and so usable as a prefix). */
+int emit_c_valid_prefix(const char *s);
+
+/* The default prefix for a model name: the name with every character that
+ * cannot appear in a C identifier replaced by '_' (and '_' in front of a
+ * leading digit).  Caller frees; NULL when out of memory. */
+char *emit_c_default_prefix(const char *model_name);
+
+/* Write the source to `c_out` and the header to `h_out`.
+ * HESSC_ERR_USAGE for an invalid prefix, HESSC_ERR_NOMEM, or
+ * HESSC_ERR_INTERNAL when a stream fails. */
+hessc_status emit_c(const model *m, const derivatives *d, const tape *t,
+                    const emit_c_options *opt, FILE *c_out, FILE *h_out);
+
+/* Write BASE.c and BASE.h (opt->header_name is set from BASE when NULL).
+ * Both are written under temporary names in BASE's folder and renamed at
+ * the end, so a failure never leaves a partial file; I/O problems are
+ * reported through `diags` (HESSC_ERR_INTERNAL). */
+hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
+                          const emit_c_options *opt, const char *base,
+                          diag_sink *diags);
+
+/* The hessc_problem definition BASE.h carries (for the test that keeps it
+ * identical to hessc/problem.h). */
+extern const char emit_c_problem_struct[];
+
+#endif
