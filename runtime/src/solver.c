@@ -12,7 +12,7 @@ void hessc_solver_options_init(hessc_solver_options *opt)
 	opt->method = HESSC_METHOD_TR_CG;
 	opt->precond = HESSC_PRECOND_ICHOL;
 	opt->gatol = 1e-6;
-	opt->grtol = 1e-8;
+	opt->grtol = 1e-10;
 	opt->step_tol = 1e-15;
 	opt->max_iter = 1000;
 	opt->max_time = INFINITY;

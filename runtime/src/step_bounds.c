@@ -162,5 +162,6 @@ hessc_solve_status step_bounds(tr_work *w, double radius, hessc_step_kind *kind,
 		if (vec_norm2(n, s) >= 0.99 * radius)
 			break;
 	}
+	w->snorm = vec_norm2(n, s);
 	return HESSC_SOLVE_CONVERGED;
 }

@@ -7,6 +7,12 @@
  * two cases the step goes to the boundary along the current direction.
  * The CG iterates decrease q monotonically, so the step is never worse
  * than the first (preconditioned steepest-descent) one.
+ *
+ * Norms: without s0 (the unconstrained step) the region is measured in the
+ * preconditioner's norm ||u||_M = sqrt(u'Mu), in which the CG iterates
+ * grow monotonically (Steihaug; Conn, Gould and Toint, section 7.5): with
+ * a good M the region is shaped like H's own level sets.  With s0 (the
+ * bounds method, whose projections are Euclidean) ||s0 + u||_2.
  */
 #include <math.h>
 
@@ -18,7 +24,8 @@ void steihaug_cg(tr_work *w, const double *gq, const double *s0,
 {
 	int n = w->n;
 	double *r = w->v[0], *z = w->v[1], *p = w->v[2], *hp = w->v[3];
-	double *pos = w->v[4];   /* s0 + u, for the boundary tests */
+	double *pos = w->v[4];   /* Euclidean mode: s0 + u, for the boundary tests */
+	const int mnorm = s0 == NULL;
 
 	for (int i = 0; i < n; i++) {
 		u[i] = 0.0;
@@ -27,12 +34,15 @@ void steihaug_cg(tr_work *w, const double *gq, const double *s0,
 	}
 	*iters = 0;
 	*kind = HESSC_STEP_NEWTON;
+	w->snorm = mnorm ? 0.0 : vec_norm2(n, pos);
 	if (vec_norm2(n, r) <= tol)
 		return;
 	precond_apply(w, mask, r, z);
 	for (int i = 0; i < n; i++)
 		p[i] = -z[i];
 	double rz = vec_dot(n, r, z);
+	/* M-norm mode: u'Mu, u'Mp, p'Mp by recurrence (M never formed) */
+	double uMu = 0.0, uMp = 0.0, pMp = rz;
 
 	for (int it = 1; it <= max_inner; it++) {
 		*iters = it;
@@ -42,16 +52,29 @@ void steihaug_cg(tr_work *w, const double *gq, const double *s0,
 		int leaves = 0;
 		if (curv > 0.0) {
 			double a2 = 0.0;
-			for (int i = 0; i < n; i++) {
-				double t = pos[i] + alpha * p[i];
-				a2 += t * t;
+			if (mnorm) {
+				a2 = uMu + 2.0 * alpha * uMp + alpha * alpha * pMp;
+			} else {
+				for (int i = 0; i < n; i++) {
+					double t = pos[i] + alpha * p[i];
+					a2 += t * t;
+				}
 			}
 			leaves = !(sqrt(a2) < radius);
 		}
 		if (!(curv > 0.0) || leaves) {
-			double tau = boundary_tau(n, pos, p, radius);
+			double tau;
+			if (mnorm) {
+				/* pMp tau^2 + 2 uMp tau + uMu - radius^2 = 0, positive root */
+				double c = fmin(uMu - radius * radius, 0.0);
+				double disc = sqrt(uMp * uMp - pMp * c);
+				tau = uMp > 0.0 ? -c / (uMp + disc) : (disc - uMp) / pMp;
+			} else {
+				tau = boundary_tau(n, pos, p, radius);
+			}
 			for (int i = 0; i < n; i++)
 				u[i] += tau * p[i];
+			w->snorm = radius;
 			*kind = curv > 0.0 ? HESSC_STEP_BOUNDARY : HESSC_STEP_NEGCURV;
 			return;
 		}
@@ -60,6 +83,8 @@ void steihaug_cg(tr_work *w, const double *gq, const double *s0,
 			pos[i] += alpha * p[i];
 			r[i] += alpha * hp[i];
 		}
+		uMu += 2.0 * alpha * uMp + alpha * alpha * pMp;
+		w->snorm = mnorm ? sqrt(uMu) : vec_norm2(n, pos);
 		if (vec_norm2(n, r) <= tol)
 			return;
 		precond_apply(w, mask, r, z);
@@ -68,6 +93,8 @@ void steihaug_cg(tr_work *w, const double *gq, const double *s0,
 		rz = rz_new;
 		for (int i = 0; i < n; i++)
 			p[i] = -z[i] + beta * p[i];
+		uMp = beta * (uMp + alpha * pMp);
+		pMp = rz + beta * beta * pMp;
 	}
 	*kind = HESSC_STEP_MAXINNER;
 }

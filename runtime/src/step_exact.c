@@ -276,6 +276,7 @@ hessc_solve_status step_exact(tr_work *w, double radius, hessc_step_kind *kind, 
 		cauchy_step(w, radius, s, t);
 	}
 done:
+	w->snorm = vec_norm2(n, s);
 	*inner = (int)(w->inner_total - start);
 	return st;
 }

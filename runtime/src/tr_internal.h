@@ -41,6 +41,7 @@ typedef struct tr_work {
 	precond pc;
 	struct more_sorensen *ms;
 	long inner_total;
+	double snorm;            /* the step's length in the radius's norm, set by the step function */
 } tr_work;
 
 /* sparse.c */
@@ -63,8 +64,9 @@ hessc_solve_status precond_build(tr_work *w, const unsigned char *mask);
 void precond_apply(tr_work *w, const unsigned char *mask, const double *r, double *z);
 
 /* step_cg.c: truncated CG for min gq'u + u'Hu/2 over the free set, with
- * ||s0 + u|| <= radius (s0 may be NULL: 0).  tol: stop when ||r|| <= tol.
- * Uses w->v[0..3]. */
+ * ||s0 + u||_2 <= radius, or without s0 ||u||_M <= radius (M the
+ * preconditioner).  tol: stop when ||r|| <= tol.  Sets w->snorm.
+ * Uses w->v[0..4]. */
 void steihaug_cg(tr_work *w, const double *gq, const double *s0,
                  const unsigned char *mask, double radius, double tol,
                  int max_inner, double *u, hessc_step_kind *kind, int *iters);

@@ -118,7 +118,7 @@ hessc_solve_status trust_region_run(tr_work *w, step_fn step, hessc_solver_resul
 		st = step(w, radius, &kind, &inner);
 		if (st != HESSC_SOLVE_CONVERGED)
 			break;
-		double snorm = vec_norm2(n, w->s);
+		double snorm = w->snorm;
 		double pred = -model_value(w, w->g, w->s, w->v[0]);
 		for (int i = 0; i < n; i++)
 			w->xt[i] = w->x[i] + w->s[i];

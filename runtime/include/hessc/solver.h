@@ -17,12 +17,15 @@
  * (TRON-like: Cauchy point by projected search, then preconditioned CG on
  * the free variables with projected searches) is used whatever the method.
  *
- * The trust region is Euclidean: ||s||_2 <= radius.  The gradient measure is
- * the infinity norm of g, or with bounds of the projected gradient
- * x - P(x - g).  Default stopping test (converged):
+ * Norms: tr-exact and the bounds method measure the region in the
+ * Euclidean norm, ||s||_2 <= radius; tr-cg in the preconditioner's norm
+ * sqrt(s'Ms) (Euclidean with precond "none"), as Steihaug's CG requires
+ * for its iterates to grow monotonically.  The gradient measure is the
+ * infinity norm of g, or with bounds of the projected gradient x - P(x - g).
+ * Default stopping test (converged):
  *     measure <= max(gatol, grtol * measure(x0)),
- * which with the defaults (1e-6, 1e-8) is never looser than
- * 1e-6 * max(1, ||g(x0)||_inf).
+ * with the defaults (1e-6, 1e-10) never looser than
+ * 1e-6 * max(1, ||g(x0)||_inf), and equal to 1e-6 unless ||g(x0)|| > 1e4.
  *
  * The library never prints and never exits.  Memory is allocated once per
  * solve (freed before hessc_solve returns) except result.x, which the
@@ -85,7 +88,7 @@ typedef struct hessc_iter_info {
 	double f;                    /* f at the current (accepted) point */
 	double grad_norm;            /* gradient measure (inf-norm, projected with bounds) */
 	double radius;               /* trust-region radius used for this iteration's step */
-	double step_norm;            /* ||s||_2 of the trial step (0 at iter 0) */
+	double step_norm;            /* the trial step's length in the radius's norm (0 at iter 0) */
 	double rho;                  /* actual / predicted reduction (NaN: non-finite trial) */
 	int inner;                   /* inner iterations: CG steps or factorizations */
 	hessc_step_kind kind;        /* how the step was computed */
@@ -99,7 +102,7 @@ typedef struct hessc_solver_options {
 	hessc_method method;         /* tr-cg by default; tr-bounds forced when bounds exist */
 	hessc_precond precond;       /* CG preconditioner (tr-cg and bounds), ichol by default */
 	double gatol;                /* absolute gradient tolerance, default 1e-6 */
-	double grtol;                /* tolerance relative to the measure at x0, default 1e-8 */
+	double grtol;                /* tolerance relative to the measure at x0, default 1e-10 */
 	double step_tol;             /* small_step when radius < step_tol*max(1,||x||_2), 1e-15 */
 	int max_iter;                /* outer iterations, default 1000 */
 	double max_time;             /* seconds of wall-clock time, default INFINITY (none) */
