@@ -2,10 +2,10 @@
  * temporaries, constants and variables written in place, long kernels cut
  * into parts that pass crossing values through the work array. */
 #include "emit_c.h"
+#include "atomic_file.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -850,35 +850,7 @@ done:
 	return st;
 }
 
-/* ---- writing files safely ---- */
-
-/* Open `final` + ".tmp.PID.N" exclusively: a name no one else writes. */
-static FILE *open_temporary(const char *final, char **tmp_name)
-{
-	size_t len = strlen(final) + 64;
-	char *name = malloc(len);
-	if (!name)
-		return NULL;
-	for (unsigned attempt = 0; attempt < 100; attempt++) {
-		snprintf(name, len, "%s.tmp.%ld.%u", final, (long)getpid(), attempt);
-		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0666);
-		if (fd < 0) {
-			if (errno == EEXIST)
-				continue;
-			break;
-		}
-		FILE *f = fdopen(fd, "w");
-		if (!f) {
-			close(fd);
-			unlink(name);
-			break;
-		}
-		*tmp_name = name;
-		return f;
-	}
-	free(name);
-	return NULL;
-}
+/* ---- the two files ---- */
 
 static void report_io(diag_sink *diags, const char *path, const char *what)
 {
@@ -893,8 +865,7 @@ hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
 	hessc_status st = HESSC_OK;
 	size_t len = strlen(base);
 	char *c_path = malloc(len + 3), *h_path = malloc(len + 3);
-	char *c_tmp = NULL, *h_tmp = NULL;
-	FILE *c_out = NULL, *h_out = NULL;
+	atomic_file c_file = { 0 }, h_file = { 0 };
 	emit_c_options o = *opt;
 	if (!c_path || !h_path) {
 		st = HESSC_ERR_NOMEM;
@@ -906,60 +877,35 @@ hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
 		const char *slash = strrchr(h_path, '/');
 		o.header_name = slash ? slash + 1 : h_path;
 	}
-	c_out = open_temporary(c_path, &c_tmp);
-	if (!c_out) {
+	if (atomic_file_open(&c_file, c_path) != 0) {
 		report_io(diags, c_path, "create a file beside it");
 		st = HESSC_ERR_INTERNAL;
 		goto done;
 	}
-	h_out = open_temporary(h_path, &h_tmp);
-	if (!h_out) {
+	if (atomic_file_open(&h_file, h_path) != 0) {
 		report_io(diags, h_path, "create a file beside it");
 		st = HESSC_ERR_INTERNAL;
 		goto done;
 	}
-	st = emit_c(m, d, t, &o, c_out, h_out);
+	st = emit_c(m, d, t, &o, c_file.stream, h_file.stream);
 	if (st == HESSC_ERR_INTERNAL)
 		report_io(diags, c_path, "write");
 	if (st != HESSC_OK)
 		goto done;
-	int c_failed = fclose(c_out) != 0;
-	c_out = NULL;
-	int h_failed = fclose(h_out) != 0;
-	h_out = NULL;
-	if (c_failed || h_failed) {
-		report_io(diags, c_failed ? c_path : h_path, "write");
-		st = HESSC_ERR_INTERNAL;
-		goto done;
-	}
-	if (rename(h_tmp, h_path) != 0) {
+	/* the header first: a source never stands without its header */
+	if (atomic_file_commit(&h_file) != 0) {
 		report_io(diags, h_path, "write");
 		st = HESSC_ERR_INTERNAL;
 		goto done;
 	}
-	free(h_tmp);
-	h_tmp = NULL;
-	if (rename(c_tmp, c_path) != 0) {
+	if (atomic_file_commit(&c_file) != 0) {
 		report_io(diags, c_path, "write");
 		unlink(h_path);  /* a header without its source would be a partial result */
 		st = HESSC_ERR_INTERNAL;
-		goto done;
 	}
-	free(c_tmp);
-	c_tmp = NULL;
 done:
-	if (c_out)
-		fclose(c_out);
-	if (h_out)
-		fclose(h_out);
-	if (c_tmp) {
-		unlink(c_tmp);
-		free(c_tmp);
-	}
-	if (h_tmp) {
-		unlink(h_tmp);
-		free(h_tmp);
-	}
+	atomic_file_abort(&c_file);
+	atomic_file_abort(&h_file);
 	free(c_path);
 	free(h_path);
 	return st;
