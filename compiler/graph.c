@@ -2,9 +2,12 @@
  * its reference interpreter.
  *
  * Nodes live in one growable array; a node's id is its index.  An open
- * addressing table (linear probing, at most half full) maps a node's
+ * addressing table (linear probing, at most 70% full) maps a node's
  * contents (op, a, b, c, index, bits of value) to its id, so a constructor
- * asked for a node that exists returns the existing one.
+ * asked for a node that exists returns the existing one.  Each slot keeps
+ * the node's 32-bit hash beside its id: probing compares hashes in the
+ * table itself and reads a node only when they match, and growing the table
+ * never reads the nodes (large graphs are memory-bound here).
  *
  * Simplifications (each gives the same IEEE double as the unsimplified node
  * for every input, NaN and infinities and signed zeros included):
@@ -29,22 +32,28 @@
  * Not done, on purpose: x + 0 -> x (-0 + 0 = +0), x * 0 -> 0 (Inf * 0 and
  * NaN * 0 are NaN), x - x -> 0 (Inf - Inf is NaN), x / x -> 1.
  */
+#define _DEFAULT_SOURCE  /* madvise's MADV_HUGEPAGE */
 #include "graph.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 struct graph {
 	graph_node *nodes;  /* size cap, the first count are used */
 	size_t count, cap;
-	uint32_t *table;    /* size table_cap (a power of two), node ids or EMPTY */
+	uint64_t *table;    /* size table_cap (a power of two): hash << 32 | id, or EMPTY */
 	size_t table_cap;
 	size_t requests;    /* constructor calls */
 	int failed;         /* sticky: an allocation failed or an operand was invalid */
 };
 
-#define EMPTY UINT32_MAX
+#define EMPTY UINT64_MAX
+#define SLOT_ID(e) ((node_id)((e) & 0xffffffffu))
+#define SLOT_HASH(e) ((uint32_t)((e) >> 32))
 #define MAX_NODES ((size_t)UINT32_MAX - 1)
 
 static const char *const op_names[] = {
@@ -143,18 +152,40 @@ static int node_equal(const graph_node *x, const graph_node *y)
 	       x->index == y->index && double_bits(x->value) == double_bits(y->value);
 }
 
-static int grow_table(graph *g)
+/* Ask for huge pages on the big arrays: a hash table lookup in a graph of
+ * millions of nodes is one random access, and with 4 KiB pages most of its
+ * cost is the TLB miss.  Only the 2 MiB-aligned inside of the block is
+ * advised; it is a hint, failure is harmless. */
+static void advise_huge(void *p, size_t bytes)
 {
-	size_t cap = g->table_cap * 2;
-	uint32_t *t = malloc(cap * sizeof *t);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + bytes) & ~(huge - 1);
+	if (bytes >= 2 * huge && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)bytes;
+#endif
+}
+
+__attribute__((noinline)) static int grow_table(graph *g)
+{
+	size_t cap = g->table_cap * 2, mask = cap - 1;
+	uint64_t *t = malloc(cap * sizeof *t);
 	if (!t)
 		return 0;
+	advise_huge(t, cap * sizeof *t);
 	memset(t, 0xff, cap * sizeof *t);
-	for (size_t i = 0; i < g->count; i++) {
-		size_t s = (size_t)node_hash(&g->nodes[i]) & (cap - 1);
+	for (size_t i = 0; i < g->table_cap; i++) {
+		uint64_t e = g->table[i];
+		if (e == EMPTY)
+			continue;
+		size_t s = SLOT_HASH(e) & mask;
 		while (t[s] != EMPTY)
-			s = (s + 1) & (cap - 1);
-		t[s] = (uint32_t)i;
+			s = (s + 1) & mask;
+		t[s] = e;
 	}
 	free(g->table);
 	g->table = t;
@@ -168,12 +199,11 @@ static node_id intern(graph *g, const graph_node *n)
 	if (g->failed)
 		return GRAPH_NO_NODE;
 	size_t mask = g->table_cap - 1;
-	size_t s = (size_t)node_hash(n) & mask;
-	while (g->table[s] != EMPTY) {
-		if (node_equal(&g->nodes[g->table[s]], n))
-			return g->table[s];
-		s = (s + 1) & mask;
-	}
+	uint32_t h = (uint32_t)node_hash(n);
+	size_t s = h & mask;
+	for (uint64_t e; (e = g->table[s]) != EMPTY; s = (s + 1) & mask)
+		if (SLOT_HASH(e) == h && node_equal(&g->nodes[SLOT_ID(e)], n))
+			return SLOT_ID(e);
 	if (g->count >= MAX_NODES)
 		goto fail;
 	if (g->count == g->cap) {
@@ -181,13 +211,14 @@ static node_id intern(graph *g, const graph_node *n)
 		graph_node *nodes = realloc(g->nodes, cap * sizeof *nodes);
 		if (!nodes)
 			goto fail;
+		advise_huge(nodes, cap * sizeof *nodes);
 		g->nodes = nodes;
 		g->cap = cap;
 	}
 	node_id id = (node_id)g->count;
 	g->nodes[g->count++] = *n;
-	g->table[s] = id;
-	if (2 * g->count > g->table_cap && !grow_table(g))
+	g->table[s] = (uint64_t)h << 32 | id;
+	if (10 * g->count > 7 * g->table_cap && !grow_table(g))
 		goto fail;
 	return id;
 fail:
