@@ -135,7 +135,7 @@ void sema_release(sema *s);
 _Noreturn void sema_fail(sema *s, const ast_node *at, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))
-
+#endif
 	;
 _Noreturn void sema_nomem(sema *s);
 void *sema_alloc(sema *s, size_t n, size_t size);
