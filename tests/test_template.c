@@ -1,0 +1,293 @@
+/* test_template.c -- loop-preserving generation: the loops found in real
+ * models, and templated kernels (tmpl_run) against the unrolled ones
+ * (derive + tape_run) on the same pattern, at the initial point and at a
+ * perturbed one.  Model files given on the command line (the example and
+ * benchmark models) are compared the same way. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "derive.h"
+#include "frontend.h"
+#include "tape.h"
+#include "template.h"
+
+static char **model_files;
+static int n_model_files;
+
+typedef struct built {
+	graph *g;
+	model *m;
+	tmpl_set s;
+	int32_t **pos;
+} built;
+
+static void quiet(void *ctx, const diag *d)
+{
+	(void)ctx;
+	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
+}
+
+static int build(built *b, const char *path, const char *text)
+{
+	frontend_input in;
+	diag_sink sink = {quiet, NULL, 0};
+	memset(b, 0, sizeof *b);
+	memset(&in, 0, sizeof in);
+	in.model.path = path;
+	in.model.text = text;
+	in.model.text_len = text ? strlen(text) : 0;
+	b->g = graph_new();
+	if (!b->g || frontend_build(&in, &sink, b->g, &b->m) != HESSC_OK)
+		return 0;
+	if (tmpl_find(b->g, b->m->objective, b->m->n, 1, &b->s) != HESSC_OK)
+		return 0;
+	if (b->s.n_loops == 0)
+		return 1;
+	if (tmpl_derive(&b->s, DERIVE_DEFAULT_MAX_NNZ) != HESSC_OK)
+		return 0;
+	b->pos = calloc(b->s.n_loops, sizeof *b->pos);
+	if (!b->pos)
+		return 0;
+	for (size_t l = 0; l < b->s.n_loops; l++) {
+		b->pos[l] = malloc((tmpl_positions_size(&b->s.loops[l]) + 1) * sizeof **b->pos);
+		if (!b->pos[l] || tmpl_positions(&b->s, l, b->pos[l]) != HESSC_OK)
+			return 0;
+	}
+	return 1;
+}
+
+static void built_free(built *b)
+{
+	if (b->pos)
+		for (size_t l = 0; l < b->s.n_loops; l++)
+			free(b->pos[l]);
+	free(b->pos);
+	tmpl_set_free(&b->s);
+	if (b->m)
+		model_free(b->m);
+	if (b->g)
+		graph_free(b->g);
+}
+
+static int close(double got, double want)
+{
+	if (isnan(want))
+		return isnan(got);
+	return fabs(got - want) <= 1e-12 * (1.0 + fabs(want));
+}
+
+/* Templated vs unrolled f, g, H (same pattern) and Hv at x. */
+static void compare_at(built *b, const double *x)
+{
+	derivatives d;
+	tape t;
+	size_t n = b->m->n;
+	hessc_status st;
+	double *g1, *g2, *h1, *h2, *v, *work;
+	CU_ASSERT_EQUAL_FATAL(derive(b->g, b->m->objective, n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tape_build(b->g, &d, &t), HESSC_OK);
+	CU_ASSERT_EQUAL(b->s.nnz, d.nnz);
+	for (size_t c = 0; c <= n && b->s.nnz == d.nnz; c++)
+		CU_ASSERT_EQUAL(b->s.colptr[c], d.hess_colptr[c]);
+	for (size_t k = 0; k < d.nnz && b->s.nnz == d.nnz; k++)
+		CU_ASSERT_EQUAL(b->s.rowind[k], d.hess_rowind[k]);
+	g1 = calloc(n + 1, sizeof *g1);
+	g2 = calloc(n + 1, sizeof *g2);
+	v = calloc(n + 1, sizeof *v);
+	h1 = calloc(d.nnz + n + 1, sizeof *h1);
+	h2 = calloc(d.nnz + n + 1, sizeof *h2);
+	work = calloc(t.work_size + 1, sizeof *work);
+	CU_ASSERT_FATAL(g1 && g2 && v && h1 && h2 && work);
+	for (size_t i = 0; i < n; i++)
+		v[i] = cos((double)i);
+	CU_ASSERT(close(tmpl_run(&b->s, b->pos, TAPE_F, x, NULL, NULL, &st),
+	                tape_run(&t, TAPE_F, x, NULL, NULL, work)));
+	CU_ASSERT(close(tmpl_run(&b->s, b->pos, TAPE_GRAD, x, NULL, g1, &st),
+	                tape_run(&t, TAPE_GRAD, x, NULL, g2, work)));
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(close(g1[i], g2[i]));
+	if (b->s.nnz == d.nnz) {
+		tmpl_run(&b->s, b->pos, TAPE_HESS, x, NULL, h1, &st);
+		tape_run(&t, TAPE_HESS, x, NULL, h2, work);
+		for (size_t k = 0; k < d.nnz; k++)
+			CU_ASSERT(close(h1[k], h2[k]));
+	}
+	tmpl_run(&b->s, b->pos, TAPE_HESSVEC, x, v, h1, &st);
+	tape_run(&t, TAPE_HESSVEC, x, v, h2, work);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(close(h1[i], h2[i]));
+	CU_ASSERT_EQUAL(st, HESSC_OK);
+	free(g1);
+	free(g2);
+	free(v);
+	free(h1);
+	free(h2);
+	free(work);
+	tape_free(&t);
+	derivatives_free(&d);
+}
+
+static void compare(built *b)
+{
+	size_t n = b->m->n;
+	double *x = malloc((n + 1) * sizeof *x);
+	CU_ASSERT_FATAL(x != NULL);
+	compare_at(b, b->m->x0);
+	for (size_t i = 0; i < n; i++)
+		x[i] = b->m->x0[i] + 0.1 * sin((double)i + 1.0);
+	compare_at(b, x);
+	free(x);
+}
+
+static const char srosenbr[] =
+	"param N := 20;\n"
+	"var x{i in 1..N} := if i mod 2 == 1 then -1.2 else 1;\n"
+	"minimize f: sum {i in 1..N/2} (100*(x[2*i] - x[2*i-1]^2)^2 + (x[2*i-1] - 1)^2);\n";
+
+static void test_srosenbr_is_one_loop_per_term_shape(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "srosenbr.mod", srosenbr));
+	CU_ASSERT_EQUAL(b.s.has_residual, 0);
+	CU_ASSERT(b.s.n_loops >= 1);
+	CU_ASSERT_EQUAL(b.s.n_templated, b.s.n_terms);
+	for (size_t l = 0; l < b.s.n_loops; l++) {
+		CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[l]), 10);
+		CU_ASSERT(b.s.loops[l].n_slots <= 2);
+	}
+	compare(&b);
+	built_free(&b);
+}
+
+static const char arwhead[] =
+	"param N := 30;\n"
+	"var x{1..N} := 1;\n"
+	"minimize f: sum {i in 1..N-1} (-4*x[i] + 3) + sum {i in 1..N-1} (x[i]^2 + x[N]^2)^2;\n";
+
+static void test_arwhead_loops_read_x_N_with_stride_zero(void)
+{
+	built b;
+	int found = 0;
+	CU_ASSERT_FATAL(build(&b, "arwhead.mod", arwhead));
+	for (size_t l = 0; l < b.s.n_loops; l++) {
+		const tmpl_loop *lp = &b.s.loops[l];
+		for (size_t s = 0; s < lp->n_slots; s++)
+			if (lp->base[s] == 29 && lp->stride1[s] == 0 && tmpl_iterations(lp) == 29)
+				found = 1;
+	}
+	CU_ASSERT(found);
+	compare(&b);
+	built_free(&b);
+}
+
+static const char minsurf[] =
+	"param p := 7;\n"
+	"var x{i in 1..p, j in 1..p} := (i + j)/p;\n"
+	"minimize f: sum {i in 1..p-1, j in 1..p-1}\n"
+	"  sqrt(1 + 0.5*(p-1)^2*((x[i,j] - x[i+1,j+1])^2 + (x[i+1,j] - x[i,j+1])^2)) / (p-1)^2;\n";
+
+static void test_a_double_sum_over_a_grid_is_one_two_dimensional_loop(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "minsurf.mod", minsurf));
+	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 6);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 6);
+	CU_ASSERT_EQUAL(b.s.loops[0].n_slots, 4);
+	compare(&b);
+	built_free(&b);
+}
+
+static const char logreg[] =
+	"param m := 12; param d := 3;\n"
+	"param X{i in 1..m, j in 1..d} := ((i*7919 + j*104729) mod 1000)/500 - 1;\n"
+	"param y{i in 1..m} := if i mod 3 == 0 then 1 else -1;\n"
+	"var w{1..d} := 0.1;\n"
+	"minimize f: sum {i in 1..m} log(1 + exp(-y[i] * sum {j in 1..d} X[i,j]*w[j]))\n"
+	"  + 0.01/2 * sum {j in 1..d} w[j]^2;\n";
+
+static void test_constants_that_change_per_term_are_tables(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "logreg.mod", logreg));
+	compare(&b);
+	built_free(&b);
+}
+
+static const char mixed[] =
+	"param N := 9;\n"
+	"var x{i in 1..N} := i/3;\n"
+	"var y := 2;\n"
+	"minimize f: y^4 + x[3]*x[7]*y + sum {i in 1..N-1} (x[i+1] - x[i])^2\n"
+	"  + sum {i in {1, 2, 5, 9}} exp(x[i]*y) - 3*sum {i in 2..N} sin(x[i]);\n";
+
+static void test_scalar_and_irregular_terms_go_to_the_residual(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "mixed.mod", mixed));
+	CU_ASSERT(b.s.n_loops >= 2);
+	CU_ASSERT_EQUAL(b.s.has_residual, 1);
+	compare(&b);
+	built_free(&b);
+}
+
+static void test_a_model_without_sums_keeps_the_unrolled_path(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "rosenbr.mod",
+	                      "var x{1..2} := 1.5;\n"
+	                      "minimize f: 100*(x[2] - x[1]^2)^2 + (1 - x[1])^2;\n"));
+	CU_ASSERT_EQUAL(b.s.n_loops, 0);
+	built_free(&b);
+}
+
+static void test_every_model_file_given_matches_its_unrolled_kernels(void)
+{
+	for (int k = 0; k < n_model_files; k++) {
+		built b;
+		int ok = build(&b, model_files[k], NULL);
+		CU_ASSERT(ok);
+		if (!ok)
+			fprintf(stderr, "cannot build %s\n", model_files[k]);
+		else if (b.s.n_loops > 0)
+			compare(&b);
+		built_free(&b);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	CU_pSuite suite;
+	unsigned failures;
+	model_files = argv + 1;
+	n_model_files = argc - 1;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("template", NULL, NULL);
+	if (!suite
+	    || !CU_add_test(suite, "srosenbr is one loop per term shape",
+	                    test_srosenbr_is_one_loop_per_term_shape)
+	    || !CU_add_test(suite, "arwhead loops read x[N] with stride zero",
+	                    test_arwhead_loops_read_x_N_with_stride_zero)
+	    || !CU_add_test(suite, "a double sum over a grid is one two-dimensional loop",
+	                    test_a_double_sum_over_a_grid_is_one_two_dimensional_loop)
+	    || !CU_add_test(suite, "constants that change per term are tables",
+	                    test_constants_that_change_per_term_are_tables)
+	    || !CU_add_test(suite, "scalar and irregular terms go to the residual",
+	                    test_scalar_and_irregular_terms_go_to_the_residual)
+	    || !CU_add_test(suite, "a model without sums keeps the unrolled path",
+	                    test_a_model_without_sums_keeps_the_unrolled_path)
+	    || !CU_add_test(suite, "every model file given matches its unrolled kernels",
+	                    test_every_model_file_given_matches_its_unrolled_kernels)) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failure_records();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
