@@ -172,9 +172,10 @@ typedef struct ctx {
 	node_map map;            /* node -> position in cone */
 	node_id *cone;
 	size_t ncone, cone_cap;
-	uint8_t *dep;            /* per cone position: depends on a variable */
+	int32_t *maxvar;         /* per cone position: highest variable below, or -1 */
+	int32_t threshold;       /* the sweep wants derivatives by x[threshold..] only */
 	node_id *adj;            /* per cone position: adjoint, or GRAPH_NO_NODE */
-	size_t dep_cap, adj_cap;
+	size_t maxvar_cap, adj_cap;
 	node_id *stack;
 	size_t stack_cap;
 	size_t cone_vars;        /* VAR nodes in the cone */
@@ -228,9 +229,8 @@ static int cmp_var_deriv_by_node(const void *x, const void *y)
 	return (a->var > b->var) - (a->var < b->var);
 }
 
-/* Collect the nodes below `root` (root included) into cx->cone, sorted by
- * id, with each node's position in cx->map and whether it depends on a
- * variable in cx->dep.  Counts the variables in cx->cone_vars. */
+/* Collect the nodes below `root` (root included) into cx->cone, each once,
+ * and count the variables among them in cx->cone_vars. */
 static int collect_cone(ctx *cx, node_id root)
 {
 	graph *g = cx->g;
@@ -267,13 +267,15 @@ static int collect_cone(ctx *cx, node_id root)
 	return 1;
 }
 
-/* Sort the collected cone, number its positions and find what depends on a
- * variable (operands come first in id order, so one forward loop does it). */
+/* Sort the collected cone, number its positions and find the highest
+ * variable below each node (operands come first in id order, so one forward
+ * loop does it): a sweep for the Hessian's rows >= c skips every node with
+ * nothing but x[0..c-1] below it. */
 static int order_cone(ctx *cx)
 {
 	graph *g = cx->g;
 	qsort(cx->cone, cx->ncone, sizeof *cx->cone, cmp_node);
-	if (!reserve((void **)&cx->dep, &cx->dep_cap, cx->ncone, sizeof *cx->dep) ||
+	if (!reserve((void **)&cx->maxvar, &cx->maxvar_cap, cx->ncone, sizeof *cx->maxvar) ||
 	    !reserve((void **)&cx->adj, &cx->adj_cap, cx->ncone, sizeof *cx->adj))
 		return fail(cx, HESSC_ERR_NOMEM);
 	for (size_t i = 0; i < cx->ncone; i++)
@@ -282,10 +284,12 @@ static int order_cone(ctx *cx)
 		graph_node nd = node_at(g, cx->cone[i]);
 		int ar = graph_op_arity((graph_op)nd.op);
 		node_id ops[3] = {nd.a, nd.b, nd.c};
-		uint8_t d = nd.op == OP_VAR;
-		for (int k = 0; k < ar && !d; k++)
-			d = cx->dep[*map_find(&cx->map, ops[k])];
-		cx->dep[i] = d;
+		int32_t m = nd.op == OP_VAR ? (int32_t)nd.index : -1;
+		for (int k = 0; k < ar; k++) {
+			int32_t mk = cx->maxvar[*map_find(&cx->map, ops[k])];
+			m = mk > m ? mk : m;
+		}
+		cx->maxvar[i] = m;
 		cx->adj[i] = GRAPH_NO_NODE;
 	}
 	return 1;
@@ -362,7 +366,7 @@ static node_id aadd(ctx *cx, node_id U, node_id V)
 static int wants(ctx *cx, node_id operand)
 {
 	uint32_t *pos = map_find(&cx->map, operand);
-	return pos && cx->dep[*pos];
+	return pos && cx->maxvar[*pos] >= cx->threshold;
 }
 
 /* Add a contribution to an operand's adjoint; a constant 0 is no
@@ -511,18 +515,21 @@ static void propagate(ctx *cx, node_id v, node_id A)
 #undef U
 #undef B
 
-/* The derivatives of `root` with respect to every variable it depends on,
- * structural zeros left out, sorted by variable, into *out (size *count). */
-static int sweep(ctx *cx, node_id root, var_deriv **out, size_t *out_cap, size_t *count)
+/* The derivatives of `root` with respect to every variable x[j], j >= from,
+ * that it depends on, structural zeros left out, sorted by variable, into
+ * *out (size *count). */
+static int sweep(ctx *cx, node_id root, int32_t from, var_deriv **out, size_t *out_cap,
+                 size_t *count)
 {
 	*count = 0;
+	cx->threshold = from;
 	if (!collect_cone(cx, root) || !order_cone(cx))
 		return 0;
-	if (!cx->dep[cx->ncone - 1])
+	if (cx->maxvar[cx->ncone - 1] < from)
 		return 1;
 	cx->adj[cx->ncone - 1] = cx->one;
 	for (size_t i = cx->ncone; i-- > 0;) {
-		if (cx->adj[i] == GRAPH_NO_NODE || !cx->dep[i])
+		if (cx->adj[i] == GRAPH_NO_NODE || cx->maxvar[i] < from)
 			continue;
 		propagate(cx, cx->cone[i], cx->adj[i]);
 		if (cx->status != HESSC_OK || graph_failed(cx->g))
@@ -530,7 +537,7 @@ static int sweep(ctx *cx, node_id root, var_deriv **out, size_t *out_cap, size_t
 	}
 	for (size_t i = 0; i < cx->ncone; i++) {
 		graph_node nd = node_at(cx->g, cx->cone[i]);
-		if (nd.op != OP_VAR || cx->adj[i] == GRAPH_NO_NODE)
+		if (nd.op != OP_VAR || cx->adj[i] == GRAPH_NO_NODE || nd.index < from)
 			continue;
 		if (!reserve((void **)out, out_cap, *count + 1, sizeof **out))
 			return fail(cx, HESSC_ERR_NOMEM);
@@ -759,20 +766,21 @@ hessc_status derive(graph *g, node_id objective, size_t n, size_t max_nnz, deriv
 
 	for (size_t t = 0; t < nterms; t++) {
 		node_id w = graph_const(g, terms[t].weight);
-		if (!sweep(&cx, terms[t].node, &grad_t, &grad_cap, &ngrad))
+		if (!sweep(&cx, terms[t].node, 0, &grad_t, &grad_cap, &ngrad))
 			goto done;
 		for (size_t i = 0; i < ngrad; i++) {
 			node_id *gi = &out->grad[grad_t[i].var];
 			node_id d = amul(&cx, grad_t[i].node, w);
 			*gi = *gi == GRAPH_NO_NODE ? d : aadd(&cx, *gi, d);
 		}
-		/* second sweeps, one per distinct gradient node */
+		/* second sweeps, one per distinct gradient node, for the rows at
+		 * or below the first column that uses it */
 		qsort(grad_t, ngrad, sizeof *grad_t, cmp_var_deriv_by_node);
 		for (size_t i = 0; i < ngrad;) {
 			size_t end = i;
 			while (end < ngrad && grad_t[end].node == grad_t[i].node)
 				end++;
-			if (!sweep(&cx, grad_t[i].node, &hess_g, &hess_cap, &nhess))
+			if (!sweep(&cx, grad_t[i].node, (int32_t)grad_t[i].var, &hess_g, &hess_cap, &nhess))
 				goto done;
 			for (size_t c = i; c < end; c++) {
 				int64_t col = grad_t[c].var;
@@ -811,7 +819,7 @@ done:
 	free(entries);
 	map_free(&cx.map);
 	free(cx.cone);
-	free(cx.dep);
+	free(cx.maxvar);
 	free(cx.adj);
 	free(cx.stack);
 	free(cx.peel);

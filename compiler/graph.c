@@ -135,8 +135,7 @@ static uint64_t node_hash(const graph_node *n)
 	h = h * 0x9e3779b97f4a7c15u + n->a;
 	h = h * 0x9e3779b97f4a7c15u + n->b;
 	h = h * 0x9e3779b97f4a7c15u + n->c;
-	h = h * 0x9e3779b97f4a7c15u + (uint64_t)n->index;
-	h = h * 0x9e3779b97f4a7c15u + double_bits(n->value);
+	h = h * 0x9e3779b97f4a7c15u + (uint64_t)n->index;  /* or value's bits */
 	/* murmur3's finalizer spreads the bits over the low ones we mask */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdu;
@@ -149,7 +148,7 @@ static uint64_t node_hash(const graph_node *n)
 static int node_equal(const graph_node *x, const graph_node *y)
 {
 	return x->op == y->op && x->a == y->a && x->b == y->b && x->c == y->c &&
-	       x->index == y->index && double_bits(x->value) == double_bits(y->value);
+	       x->index == y->index;  /* for a constant: the bits of its value */
 }
 
 /* Ask for huge pages on the big arrays: a hash table lookup in a graph of

@@ -41,8 +41,10 @@ typedef uint32_t node_id;
 typedef struct graph_node {
 	uint8_t op;        /* graph_op */
 	uint32_t a, b, c;  /* operands (ids < this node's id), unused ones 0 */
-	int64_t index;     /* OP_VAR: variable index; OP_POWI: the exponent */
-	double value;      /* OP_CONST: the value */
+	union {            /* one or the other: a node is 24 bytes, not 32 */
+		int64_t index; /* OP_VAR: variable index; OP_POWI: the exponent; else 0 */
+		double value;  /* OP_CONST: the value; read it only there */
+	};
 } graph_node;
 
 typedef struct graph graph;
