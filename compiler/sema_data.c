@@ -117,6 +117,9 @@ static void apply_param_stmt(sema *s, symbol *sym, data_entry *d)
 	}
 	size_t nvals = st->text ? 1 : st->nhead;
 	size_t group = (size_t)dim + nvals;
+	if (dim == 0 && st->nkids != nvals)
+		sema_fail(s, st, "'%s' is not indexed: %zu value%s expected, found %zu items",
+		          sym->name, nvals, nvals == 1 ? " is" : "s are", st->nkids);
 	if (st->nkids % group != 0)
 		sema_fail(s, st, "the data of '%s' has %zu items: a multiple of %zu is expected "
 		          "(%d subscript%s and %zu value%s each)", sym->name, st->nkids, group,

@@ -514,9 +514,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_s
 	else
 		snprintf(found, sizeof found, "'%s'", st->last_token);
 
-	enum { MAX_EXPECTED = 12 };
-	yysymbol_kind_t expected[MAX_EXPECTED];
-	int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+	yysymbol_kind_t expected[YYNTOKENS];
+	int n = yypcontext_expected_tokens(ctx, expected, YYNTOKENS);
 	int expects_close = 0, expects_expr = 0, expects_semicolon = 0;
 	char close = 0;
 	if (st->nbrackets) {

@@ -1,0 +1,4 @@
+param a := 0;
+param b := 1 / a;
+var x;
+minimize f: b * x^2;

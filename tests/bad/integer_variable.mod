@@ -1,0 +1,2 @@
+var x integer >= 0;
+minimize f: (x - 1)^2;

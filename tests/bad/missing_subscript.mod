@@ -1,0 +1,2 @@
+var x{1..3};
+minimize f: x^2;

@@ -1,0 +1,2 @@
+var x;
+minimize f: x^2 ÿ;

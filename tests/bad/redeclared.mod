@@ -1,0 +1,3 @@
+var x;
+param x := 2;
+minimize f: x^2;

@@ -1,0 +1,3 @@
+var x;
+/* the objective
+minimize f: x^2;

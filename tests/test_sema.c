@@ -1,0 +1,242 @@
+/* test_sema.c -- checked models: numbering, names, initial point, bounds,
+ * data, -D, objectives, lowering, and the front end's speed. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "frontend.h"
+
+static char message[1024];
+
+static void record(void *ctx, const diag *d)
+{
+	(void)ctx;
+	snprintf(message, sizeof message, "%d:%d: %s", d->loc.line, d->loc.col, d->message);
+}
+
+typedef struct built {
+	graph *g;
+	model *m;
+	hessc_status status;
+} built;
+
+static built build_full(const char *text, const char *data, const char *const *defines,
+                        size_t ndefines, const char *objective)
+{
+	built b = { graph_new(), NULL, HESSC_OK };
+	frontend_source d = { "t.dat", data, data ? strlen(data) : 0 };
+	frontend_input in = { { "t.mod", text, strlen(text) }, data ? &d : NULL, data ? 1 : 0,
+	                      defines, ndefines, objective };
+	diag_sink sink = { record, NULL, 0 };
+	message[0] = 0;
+	b.status = frontend_build(&in, &sink, b.g, &b.m);
+	return b;
+}
+
+static built build(const char *text)
+{
+	return build_full(text, NULL, NULL, 0, NULL);
+}
+
+static void done(built *b)
+{
+	model_free(b->m);
+	graph_free(b->g);
+}
+
+static double f_at(built *b, const double *x)
+{
+	double *scratch = malloc(graph_size(b->g) * sizeof *scratch);
+	double f = graph_eval(b->g, b->m->objective, x ? x : b->m->x0, scratch);
+	free(scratch);
+	return f;
+}
+
+static void test_variables_are_numbered_in_declaration_then_row_major_order(void)
+{
+	built b = build("var y; var x{i in 1..2, j in 1..3} := 10*i + j; var z{1..2};\n"
+	                "minimize f: sum {i in 1..2, j in 1..3} x[i,j];");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_EQUAL(b.m->n, 9);
+	CU_ASSERT_STRING_EQUAL(b.m->names[0], "y");
+	CU_ASSERT_STRING_EQUAL(b.m->names[1], "x[1,1]");
+	CU_ASSERT_STRING_EQUAL(b.m->names[3], "x[1,3]");
+	CU_ASSERT_STRING_EQUAL(b.m->names[4], "x[2,1]");
+	CU_ASSERT_STRING_EQUAL(b.m->names[8], "z[2]");   /* unused, still named */
+	CU_ASSERT_DOUBLE_EQUAL(b.m->x0[4], 21, 0);
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), 11 + 12 + 13 + 21 + 22 + 23, 0);
+	done(&b);
+}
+
+static void test_the_initial_point_is_the_declaration_then_each_let_in_order(void)
+{
+	built b = build("var x{i in 1..4} := if i > 2 then -2;\nminimize f: sum {i in 1..4} x[i];\n"
+	                "let x[1] := 5; let {i in 1..2} x[i] := x[i] + 1; solve; display x;");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->x0[0], 6, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->x0[1], 1, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->x0[2], -2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->x0[3], -2, 0);
+	done(&b);
+}
+
+static void test_single_variable_constraints_become_bounds(void)
+{
+	built b = build("var x{1..4} >= -5;\n"
+	                "s.t. box{i in 1..3}: 0 <= x[i] <= 0.9;\n"
+	                "subject to scaled: 2 * x[4] >= 1;\n"
+	                "subject to flipped: -x[4] >= -3;\n"
+	                "subject to fix: x[1] = 0.5;\n"
+	                "minimize f: sum {i in 1..4} x[i]^2;");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->lower[0], 0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->upper[0], 0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->lower[1], 0, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->upper[1], 0.9, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->lower[3], 0.5, 0);
+	CU_ASSERT_DOUBLE_EQUAL(b.m->upper[3], 3, 0);
+	done(&b);
+}
+
+static void test_any_other_constraint_is_unsupported_at_its_place(void)
+{
+	built b = build("var x{1..2};\nminimize f: x[1]^2;\nsubject to c: x[1]*x[2] <= 1;");
+	CU_ASSERT_EQUAL(b.status, HESSC_ERR_MODEL);
+	CU_ASSERT_PTR_NULL(b.m);
+	CU_ASSERT_PTR_NOT_NULL(strstr(message, "3:12: unsupported constraint 'c'"));
+	done(&b);
+}
+
+static void test_data_tables_fill_params_in_the_right_places(void)
+{
+	const char *mod = "param a{1..2, 1..3}; param b{1..2, 1..3}; param c{1..3} default 7;\n"
+	                  "var x := 1;\n"
+	                  "minimize f: x * (sum {i in 1..2, j in 1..3} (a[i,j] - b[i,j])^2 + c[1] + c[2] + 10*c[3]);";
+	const char *dat = "param a: 1 2 3 :=\n 1 1 2 3\n 2 4 5 6;\n"
+	                  "param b (tr): 1 2 :=\n 1 1 4\n 2 2 5\n 3 3 6;\n"
+	                  "param c := 1 1 3 2;";
+	built b = build_full(mod, dat, NULL, 0, NULL);
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), 1 + 7 + 20, 0);
+	done(&b);
+}
+
+static void test_define_overrides_the_models_value(void)
+{
+	const char *defs[] = { "N=3" };
+	built b = build_full("param N := 10; var x{1..N} := 1; minimize f: sum {i in 1..N} x[i];",
+	                     NULL, defs, 1, NULL);
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_EQUAL(b.m->n, 3);
+	done(&b);
+}
+
+static void test_the_objective_is_picked_by_name_or_the_first(void)
+{
+	const char *mod = "var x := 2; minimize f: x^2; maximize g: -x^4;";
+	built b = build(mod);
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_STRING_EQUAL(b.m->objective_name, "f");
+	CU_ASSERT_EQUAL(b.m->maximize, 0);
+	done(&b);
+	b = build_full(mod, NULL, NULL, 0, "g");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_STRING_EQUAL(b.m->objective_name, "g");
+	CU_ASSERT_EQUAL(b.m->maximize, 1);
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), -16, 0);
+	done(&b);
+}
+
+static void test_small_integer_powers_become_powi_and_others_pow(void)
+{
+	built b = build("var x := 2; minimize f: x^2 + abs(x)^(7/3) + x^40;");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	int powi = 0, pow_ = 0;
+	for (size_t i = 0; i < graph_size(b.g); i++) {
+		const graph_node *n = graph_get(b.g, (node_id)i);
+		powi += n->op == OP_POWI;
+		pow_ += n->op == OP_POW;
+	}
+	CU_ASSERT_EQUAL(powi, 1);
+	CU_ASSERT_EQUAL(pow_, 2);
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), 4 + pow(2, 7.0 / 3) + pow(2, 40), 1e-3);
+	done(&b);
+}
+
+static void test_defined_variables_are_shared_not_copied(void)
+{
+	built once = build("var x{1..3} := 1; var Q{i in 1..3} = exp(x[i]) * sin(x[i]);\n"
+	                   "minimize f: sum {i in 1..3} Q[i];");
+	built twice = build("var x{1..3} := 1; var Q{i in 1..3} = exp(x[i]) * sin(x[i]);\n"
+	                    "minimize f: sum {i in 1..3} Q[i] * Q[i] + Q[1];");
+	CU_ASSERT_EQUAL_FATAL(once.status, HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(twice.status, HESSC_OK);
+	CU_ASSERT_EQUAL(once.m->n, 3);   /* Q is not a variable */
+	/* Q[i]*Q[i] adds one MUL per term, the extra Q[1] one ADD: no copies of Q */
+	CU_ASSERT(graph_size(twice.g) <= graph_size(once.g) + 4);
+	done(&once);
+	done(&twice);
+}
+
+static void test_sets_builders_and_operations_evaluate_as_in_ampl(void)
+{
+	built b = build("param N := 10;\n"
+	                "set J{i in 1..N} := {j in 1..N: j != i && max(1,i-2) <= j <= min(N,i+1)};\n"
+	                "set A := {1,3,5} union 7..9 by 2; set B := A diff {3}; set C := A inter {5,9,11};\n"
+	                "set S := {'a', 'b'}; set P := S cross {1,2};\n"
+	                "param k := card(J[5]) * 1000 + card(A) * 100 + card(B) * 10 + card(C) + card(P)/100;\n"
+	                "var x := 1; minimize f: k * x;");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	/* J[5] = {3,4,6}; A = {1,3,5,7,9}; B has 4; C = {5,9}; P has 4 */
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), 3000 + 500 + 40 + 2 + 0.04, 1e-9);
+	done(&b);
+}
+
+static void test_tuples_and_string_members_index_params_and_variables(void)
+{
+	built b = build("set E := {(1,2), (2,3), (3,1)};\nset C := {'red', 'blue'};\n"
+	                "param w{(i,j) in E} := 10*i + j;\nvar y{C} := 1;\n"
+	                "minimize f: sum {(i,j) in E} w[i,j] * y['red'] + y['blue'];");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_STRING_EQUAL(b.m->names[0], "y['red']");
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), 12 + 23 + 31 + 1, 0);
+	done(&b);
+}
+
+static void test_a_million_variables_go_through_in_well_under_two_seconds(void)
+{
+	clock_t t0 = clock();
+	built b = build("param N := 1000000; var x{1..N};\nminimize f: sum {i in 1..N} (x[i]-1)^2;");
+	double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_EQUAL(b.m->n, 1000000);
+	CU_ASSERT_STRING_EQUAL(b.m->names[999999], "x[1000000]");
+	CU_ASSERT(secs < 4.0);   /* generous: sanitizer builds are slower */
+	done(&b);
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("semantic checks", NULL, NULL);
+	CU_add_test(s, "variables are numbered in declaration then row-major order", test_variables_are_numbered_in_declaration_then_row_major_order);
+	CU_add_test(s, "the initial point is the declaration then each let in order", test_the_initial_point_is_the_declaration_then_each_let_in_order);
+	CU_add_test(s, "single-variable constraints become bounds", test_single_variable_constraints_become_bounds);
+	CU_add_test(s, "any other constraint is unsupported at its place", test_any_other_constraint_is_unsupported_at_its_place);
+	CU_add_test(s, "data tables fill params in the right places", test_data_tables_fill_params_in_the_right_places);
+	CU_add_test(s, "-D overrides the model's value", test_define_overrides_the_models_value);
+	CU_add_test(s, "the objective is picked by name or the first", test_the_objective_is_picked_by_name_or_the_first);
+	CU_add_test(s, "small integer powers become powi and others pow", test_small_integer_powers_become_powi_and_others_pow);
+	CU_add_test(s, "defined variables are shared, not copied", test_defined_variables_are_shared_not_copied);
+	CU_add_test(s, "set builders and operations evaluate as in AMPL", test_sets_builders_and_operations_evaluate_as_in_ampl);
+	CU_add_test(s, "tuples and string members index params and variables", test_tuples_and_string_members_index_params_and_variables);
+	CU_add_test(s, "a million variables go through in well under two seconds", test_a_million_variables_go_through_in_well_under_two_seconds);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failures = CU_get_number_of_failure_records();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
