@@ -17,7 +17,7 @@ static void grow_vars(sema *s, size_t count)
 	if (count > ((size_t)1 << 40) - s->n)
 		sema_fail(s, NULL, "too many variables");
 	size_t need = s->n + count;
-	if (need <= s->cap)
+	if (need <= s->cap && s->x0)
 		return;
 	size_t cap = s->cap ? s->cap : 64;
 	while (cap < need)
