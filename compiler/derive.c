@@ -172,10 +172,10 @@ typedef struct ctx {
 	node_map map;            /* node -> position in cone */
 	node_id *cone;
 	size_t ncone, cone_cap;
-	int32_t *maxvar;         /* per cone position: highest variable below, or -1 */
-	int32_t threshold;       /* the sweep wants derivatives by x[threshold..] only */
+	int32_t *reach;          /* per graph node: see update_reach() */
+	size_t reach_cap, reach_done;
 	node_id *adj;            /* per cone position: adjoint, or GRAPH_NO_NODE */
-	size_t maxvar_cap, adj_cap;
+	size_t adj_cap;
 	node_id *stack;
 	size_t stack_cap;
 	size_t cone_vars;        /* VAR nodes in the cone */
@@ -229,14 +229,64 @@ static int cmp_var_deriv_by_node(const void *x, const void *y)
 	return (a->var > b->var) - (a->var < b->var);
 }
 
-/* Collect the nodes below `root` (root included) into cx->cone, each once,
- * and count the variables among them in cx->cone_vars. */
-static int collect_cone(ctx *cx, node_id root)
+/* Whether a derivative can flow from an operator into its operands: not
+ * out of the piecewise constant ones (comparisons, logic, sign, rounding,
+ * div) and not into an IF's condition. */
+static int passes_derivative(graph_op op, int operand)
+{
+	switch (op) {
+	case OP_LT: case OP_LE: case OP_EQ: case OP_NE: case OP_AND: case OP_OR: case OP_NOT:
+	case OP_SIGN: case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_DIVI:
+		return 0;
+	case OP_IF:
+		return operand > 0;
+	default:
+		return 1;
+	}
+}
+
+/* Bring cx->reach up to the graph's size: for each node, the highest
+ * variable whose derivative can reach it (-1 for none).  Operands come
+ * first in id order, so new nodes are one forward loop, and the whole
+ * derive() pays for each node once. */
+static int update_reach(ctx *cx)
+{
+	graph *g = cx->g;
+	size_t size = graph_size(g);
+	if (!reserve((void **)&cx->reach, &cx->reach_cap, size, sizeof *cx->reach))
+		return fail(cx, HESSC_ERR_NOMEM);
+	for (size_t i = cx->reach_done; i < size; i++) {
+		graph_node nd = node_at(g, (node_id)i);
+		int32_t r = -1;
+		if (nd.op == OP_VAR)
+			r = nd.index >= 0 && nd.index < INT32_MAX ? (int32_t)nd.index : INT32_MAX;
+		int ar = graph_op_arity((graph_op)nd.op);
+		node_id ops[3] = {nd.a, nd.b, nd.c};
+		for (int k = 0; k < ar; k++)
+			if (passes_derivative((graph_op)nd.op, k) && cx->reach[ops[k]] > r)
+				r = cx->reach[ops[k]];
+		cx->reach[i] = r;
+	}
+	cx->reach_done = size;
+	return 1;
+}
+
+/* Collect into cx->cone the nodes below `root` (root included) through
+ * which a derivative by some x[j], j >= from, flows, sorted by id, with
+ * their positions in cx->map and absent adjoints; count the variables among
+ * them in cx->cone_vars.  Nodes that lead only to x[0..from-1], to
+ * constants or into conditions are never visited: a sweep for the
+ * Hessian's rows >= c costs only what reaches those rows. */
+static int collect_cone(ctx *cx, node_id root, int32_t from)
 {
 	graph *g = cx->g;
 	map_clear(&cx->map);
 	cx->ncone = 0;
 	cx->cone_vars = 0;
+	if (!update_reach(cx))
+		return 0;
+	if (cx->reach[root] < from)
+		return 1;
 	size_t top = 0;
 	if (!reserve((void **)&cx->stack, &cx->stack_cap, 1, sizeof *cx->stack) ||
 	    !map_insert(&cx->map, root, 0))
@@ -256,7 +306,8 @@ static int collect_cone(ctx *cx, node_id root)
 		int ar = graph_op_arity((graph_op)nd.op);
 		node_id ops[3] = {nd.a, nd.b, nd.c};
 		for (int k = 0; k < ar; k++) {
-			if (map_find(&cx->map, ops[k]))
+			if (!passes_derivative((graph_op)nd.op, k) || cx->reach[ops[k]] < from ||
+			    map_find(&cx->map, ops[k]))
 				continue;
 			if (!map_insert(&cx->map, ops[k], 0) ||
 			    !reserve((void **)&cx->stack, &cx->stack_cap, top + 1, sizeof *cx->stack))
@@ -264,32 +315,11 @@ static int collect_cone(ctx *cx, node_id root)
 			cx->stack[top++] = ops[k];
 		}
 	}
-	return 1;
-}
-
-/* Sort the collected cone, number its positions and find the highest
- * variable below each node (operands come first in id order, so one forward
- * loop does it): a sweep for the Hessian's rows >= c skips every node with
- * nothing but x[0..c-1] below it. */
-static int order_cone(ctx *cx)
-{
-	graph *g = cx->g;
 	qsort(cx->cone, cx->ncone, sizeof *cx->cone, cmp_node);
-	if (!reserve((void **)&cx->maxvar, &cx->maxvar_cap, cx->ncone, sizeof *cx->maxvar) ||
-	    !reserve((void **)&cx->adj, &cx->adj_cap, cx->ncone, sizeof *cx->adj))
+	if (!reserve((void **)&cx->adj, &cx->adj_cap, cx->ncone, sizeof *cx->adj))
 		return fail(cx, HESSC_ERR_NOMEM);
-	for (size_t i = 0; i < cx->ncone; i++)
-		*map_find(&cx->map, cx->cone[i]) = (uint32_t)i;
 	for (size_t i = 0; i < cx->ncone; i++) {
-		graph_node nd = node_at(g, cx->cone[i]);
-		int ar = graph_op_arity((graph_op)nd.op);
-		node_id ops[3] = {nd.a, nd.b, nd.c};
-		int32_t m = nd.op == OP_VAR ? (int32_t)nd.index : -1;
-		for (int k = 0; k < ar; k++) {
-			int32_t mk = cx->maxvar[*map_find(&cx->map, ops[k])];
-			m = mk > m ? mk : m;
-		}
-		cx->maxvar[i] = m;
+		*map_find(&cx->map, cx->cone[i]) = (uint32_t)i;
 		cx->adj[i] = GRAPH_NO_NODE;
 	}
 	return 1;
@@ -316,16 +346,22 @@ static int branch_adjoint(const graph *g, node_id a, node_id *cond, int *then_si
 	return 1;
 }
 
+/* How many IF wrappers an operation moves through.  A chain of N nested
+ * max() gives adjoints N wrappers deep; moving every product through all of
+ * them would cost N^2 nodes.  Below this depth the untaken branches are
+ * kept apart; deeper wrappers (rare) are multiplied as they are. */
+#define MAX_PEEL 16
+
 /* A op p (op MUL or DIV, or NEG with p unused) for an adjoint A: when A is
- * IF(c, X, 0) the operation moves inside, IF(c, X op p, 0), as deep as the
- * IF wrappers go. */
+ * IF(c, X, 0) the operation moves inside, IF(c, X op p, 0), up to MAX_PEEL
+ * IF wrappers deep. */
 static node_id adjoint_op(ctx *cx, graph_op op, node_id A, node_id p)
 {
 	graph *g = cx->g;
 	size_t depth = 0;
 	node_id cond, inner;
 	int then_side;
-	while (branch_adjoint(g, A, &cond, &then_side, &inner)) {
+	while (depth < MAX_PEEL && branch_adjoint(g, A, &cond, &then_side, &inner)) {
 		if (!reserve((void **)&cx->peel, &cx->peel_cap, 2 * depth + 2, sizeof *cx->peel)) {
 			fail(cx, HESSC_ERR_NOMEM);
 			return GRAPH_NO_NODE;
@@ -347,7 +383,8 @@ static node_id amul(ctx *cx, node_id A, node_id p) { return adjoint_op(cx, OP_MU
 static node_id adiv(ctx *cx, node_id A, node_id p) { return adjoint_op(cx, OP_DIV, A, p); }
 static node_id aneg(ctx *cx, node_id A) { return adjoint_op(cx, OP_NEG, A, 0); }
 
-/* U + V for adjoints; two adjoints of the same branch stay one branch. */
+/* U + V for adjoints; two adjoints of the same branch stay one branch
+ * (one level: IF(c, X, 0) + IF(c, Y, 0) = IF(c, X + Y, 0)). */
 static node_id aadd(ctx *cx, node_id U, node_id V)
 {
 	graph *g = cx->g;
@@ -355,7 +392,7 @@ static node_id aadd(ctx *cx, node_id U, node_id V)
 	int su, sv;
 	if (branch_adjoint(g, U, &cu, &su, &xu) && branch_adjoint(g, V, &cv, &sv, &xv) &&
 	    cu == cv && su == sv) {
-		node_id s = aadd(cx, xu, xv);
+		node_id s = graph_binary(g, OP_ADD, xu, xv);
 		return su ? graph_if(g, cu, s, cx->zero) : graph_if(g, cu, cx->zero, s);
 	}
 	return graph_binary(g, OP_ADD, U, V);
@@ -365,8 +402,7 @@ static node_id aadd(ctx *cx, node_id U, node_id V)
 
 static int wants(ctx *cx, node_id operand)
 {
-	uint32_t *pos = map_find(&cx->map, operand);
-	return pos && cx->maxvar[*pos] >= cx->threshold;
+	return map_find(&cx->map, operand) != NULL;  /* the cone holds what is wanted */
 }
 
 /* Add a contribution to an operand's adjoint; a constant 0 is no
@@ -522,14 +558,13 @@ static int sweep(ctx *cx, node_id root, int32_t from, var_deriv **out, size_t *o
                  size_t *count)
 {
 	*count = 0;
-	cx->threshold = from;
-	if (!collect_cone(cx, root) || !order_cone(cx))
+	if (!collect_cone(cx, root, from))
 		return 0;
-	if (cx->maxvar[cx->ncone - 1] < from)
+	if (cx->ncone == 0)
 		return 1;
 	cx->adj[cx->ncone - 1] = cx->one;
 	for (size_t i = cx->ncone; i-- > 0;) {
-		if (cx->adj[i] == GRAPH_NO_NODE || cx->maxvar[i] < from)
+		if (cx->adj[i] == GRAPH_NO_NODE)
 			continue;
 		propagate(cx, cx->cone[i], cx->adj[i]);
 		if (cx->status != HESSC_OK || graph_failed(cx->g))
@@ -645,7 +680,7 @@ static size_t hessian_bound(ctx *cx, const term *terms, size_t nterms)
 	size_t full = cx->n % 2 == 0 ? (cx->n / 2) * (cx->n + 1) : cx->n * ((cx->n + 1) / 2);
 	size_t bound = 0;
 	for (size_t t = 0; t < nterms && bound < full; t++) {
-		if (!collect_cone(cx, terms[t].node))
+		if (!collect_cone(cx, terms[t].node, 0))
 			return 0;
 		size_t k = cx->cone_vars;
 		size_t pairs = k > ((size_t)1 << 32) ? SIZE_MAX : k * (k + 1) / 2;
@@ -819,7 +854,7 @@ done:
 	free(entries);
 	map_free(&cx.map);
 	free(cx.cone);
-	free(cx.maxvar);
+	free(cx.reach);
 	free(cx.adj);
 	free(cx.stack);
 	free(cx.peel);

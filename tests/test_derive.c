@@ -384,6 +384,39 @@ static void test_an_untaken_branch_that_is_nan_does_not_leak(void)
 	graph_free(g);
 }
 
+static void test_a_long_chain_of_max_stays_linear_in_size(void)
+{
+	/* f = max(x_0^2, x_1^2, ..., x_{N-1}^2) as a chain of N-1 binary max:
+	 * df/dx_k = 2 x_k for the largest square, 0 elsewhere; the derivative
+	 * graph must not grow like N^2 */
+	enum { N = 3000 };
+	graph *g = graph_new();
+	node_id f = graph_powi(g, graph_var(g, 0), 2);
+	for (int i = 1; i < N; i++)
+		f = graph_binary(g, OP_MAX, f, graph_powi(g, graph_var(g, i), 2));
+	size_t before = graph_size(g);
+	derivatives d;
+	CU_ASSERT_EQUAL_FATAL(derive(g, f, N, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+	CU_ASSERT(graph_size(g) - before < 100 * (size_t)N);
+	CU_ASSERT_EQUAL(d.nnz, N);
+	double *x = malloc(N * sizeof *x), *values = malloc(graph_size(g) * sizeof *values);
+	for (int i = 0; i < N; i++)
+		x[i] = sin(0.37 * i);
+	int top = 0;
+	for (int i = 1; i < N; i++)
+		if (x[i] * x[i] > x[top] * x[top])
+			top = i;
+	graph_eval(g, (node_id)(graph_size(g) - 1), x, values);
+	for (int i = 0; i < N; i++) {
+		CU_ASSERT_EQUAL(values[d.grad[i]], i == top ? 2 * x[i] : 0);
+		CU_ASSERT_EQUAL(values[d.hess[i]], i == top ? 2 : 0);
+	}
+	free(x);
+	free(values);
+	derivatives_free(&d);
+	graph_free(g);
+}
+
 static void test_linear_objectives_have_constant_gradients_and_no_hessian(void)
 {
 	graph *g = graph_new();
@@ -436,6 +469,7 @@ int main(void)
 	CU_add_test(s, "min and max follow the active operand", test_min_and_max_follow_the_active_operand);
 	CU_add_test(s, "if differentiates the taken branch", test_if_differentiates_the_taken_branch);
 	CU_add_test(s, "an untaken branch that is NaN does not leak", test_an_untaken_branch_that_is_nan_does_not_leak);
+	CU_add_test(s, "a long chain of max stays linear in size", test_a_long_chain_of_max_stays_linear_in_size);
 	CU_add_test(s, "linear objectives have constant gradients and no Hessian", test_linear_objectives_have_constant_gradients_and_no_hessian);
 	CU_add_test(s, "a variable out of range is an internal error", test_a_variable_out_of_range_is_an_internal_error);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
