@@ -113,8 +113,12 @@ static void declare_set(sema *s, ast_node *d)
 			sema_fail(s, a, "dimen must be an integer from 1 to %d", SEMA_MAX_DIM);
 		sym->set_dim = (int)dim;
 	} else if (sym->value_expr || sym->default_expr) {
-		sym->set_dim = sema_indexing_dim(s, sym->value_expr ? sym->value_expr : sym->default_expr, NULL);
 		/* sema_indexing_dim works on any set expression */
+		sym->set_dim = sema_indexing_dim(s, sym->value_expr ? sym->value_expr : sym->default_expr, NULL);
+	} else if ((a = attr_of(d, ATTR_WITHIN))) {
+		if (!a->kids[0]->is_set)
+			sema_fail(s, a->kids[0], "a set is expected after 'within'");
+		sym->set_dim = sema_indexing_dim(s, a->kids[0], NULL);
 	}
 	sym->index = idx ? sema_index_set(s, sym, idx) : NULL;
 	size_t count = idx ? sym->index->count : 1;

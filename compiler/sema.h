@@ -67,7 +67,8 @@ typedef struct symbol {
 	set_value **sets;        /* one per index position (one for a scalar set) */
 	/* params */
 	value *values;           /* one per index position */
-	uint8_t *state;          /* per position: 0 no value, 1 value, 2 being computed */
+	uint8_t *state;          /* per position: 0 no value, 1 value not yet checked,
+	                            2 being computed, 3 value checked */
 	ast_node *default_expr;
 	ast_node *value_expr;    /* := or = expression */
 	int symbolic;

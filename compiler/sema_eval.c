@@ -77,6 +77,7 @@ typedef struct iter_state {
 } iter_state;
 
 static set_value *eval_set_ptr(sema *s, const ast_node *e, value *env, set_value *tmp);
+static int compare_values(sema *s, const ast_node *e, int op, value a, value b);
 
 static void bind_target(sema *s, const ast_node *target, const value *member, int dim, value *env)
 {
@@ -338,10 +339,72 @@ size_t sema_subscript_position(sema *s, const ast_node *name, value *env)
 	return (size_t)pos;
 }
 
+/* The checks of a param declaration (>= 0, integer, in S, ...) hold for v? */
+static void check_param(sema *s, symbol *sym, size_t pos, value v, const ast_node *at)
+{
+	ast_node *d = sym->decl;
+	value env[SEMA_MAX_SLOTS];
+	int bound = 0;
+	for (size_t i = 0; i < d->nkids; i++) {
+		const ast_node *a = d->kids[i];
+		int ok = 1;
+		char what[96] = "";
+		if (a->op == ATTR_INTEGER || a->op == ATTR_BINARY) {
+			ok = !v.str && v.num == floor(v.num) &&
+			     (a->op == ATTR_INTEGER || v.num == 0 || v.num == 1);
+			snprintf(what, sizeof what, "%s", a->op == ATTR_INTEGER ? "integer" : "binary");
+		} else if (a->op >= ATTR_GE && a->op <= ATTR_EQ) {
+			if (!bound) {
+				memset(env, 0, sizeof env);
+				sema_bind_key(s, sym, pos, env);
+				bound = 1;
+			}
+			value limit = sema_eval(s, a->kids[0], env);
+			static const int cmp[] = { [ATTR_GE] = OPR_GE, [ATTR_LE] = OPR_LE,
+			                           [ATTR_GT] = OPR_GT, [ATTR_LT] = OPR_LT,
+			                           [ATTR_NE] = OPR_NE, [ATTR_EQ] = OPR_EQ };
+			ok = compare_values(s, a, cmp[a->op], v, limit);
+			char lim[64];
+			sema_format_key(lim, sizeof lim, &limit, 1);
+			snprintf(what, sizeof what, "%s %s", ast_op_spelling((ast_op)cmp[a->op]), lim);
+		} else if (a->op == ATTR_IN) {
+			if (!bound) {
+				memset(env, 0, sizeof env);
+				sema_bind_key(s, sym, pos, env);
+				bound = 1;
+			}
+			set_value tmp;
+			set_value *set = eval_set_ptr(s, a->kids[0], env, &tmp);
+			ok = set->dim == 1 && set_position(s, set, &v) >= 0;
+			snprintf(what, sizeof what, "in a set");
+		} else {
+			continue;
+		}
+		if (!ok) {
+			char k[256] = "", val[64];
+			value key[SEMA_MAX_DIM];
+			if (sym->dim) {
+				set_member(sym->index, pos, key);
+				k[0] = '[';
+				sema_format_key(k + 1, sizeof k - 2, key, sym->dim);
+				strcat(k, "]");
+			}
+			sema_format_key(val, sizeof val, &v, 1);
+			sema_fail(s, at, "%s%s = %s fails its check: %s (declared at %d:%d)", sym->name, k, val,
+			          what, a->line, a->col);
+		}
+	}
+}
+
 value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 {
-	if (sym->state[pos] == 1)
+	if (sym->state[pos] == 3)
 		return sym->values[pos];
+	if (sym->state[pos] == 1) {   /* given by data, -D or let: checked once */
+		check_param(s, sym, pos, sym->values[pos], at);
+		sym->state[pos] = 3;
+		return sym->values[pos];
+	}
 	if (sym->state[pos] == 2)
 		sema_fail(s, at, "'%s' is defined in terms of itself here", sym->name);
 	const ast_node *expr = sym->value_expr ? sym->value_expr : sym->default_expr;
@@ -365,8 +428,9 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 	if (!sym->symbolic && v.str)
 		sema_fail(s, expr, "'%s' is not declared symbolic: a number is expected, found '%s'",
 		          sym->name, v.str);
+	check_param(s, sym, pos, v, at);
 	sym->values[pos] = v;
-	sym->state[pos] = 1;
+	sym->state[pos] = 3;
 	return v;
 }
 
