@@ -94,6 +94,103 @@ static void bind_target(sema *s, const ast_node *target, const value *member, in
 	}
 }
 
+/* An expression that evaluates without any possible error and reads no
+ * dummy at or after `slot`: numbers, earlier dummies, scalar params,
+ * + - * and min/max of those. */
+static int safe_bound(const ast_node *e, int slot)
+{
+	if (e->max_slot > slot)
+		return 0;
+	switch ((ast_kind)e->kind) {
+	case AST_NUM:
+		return 1;
+	case AST_NAME:
+		return e->ref == REF_DUMMY ||
+		       (e->ref == REF_PARAM && ((const symbol *)e->sym)->dim == 0);
+	case AST_UNARY:
+		return (e->op == OPR_NEG || e->op == OPR_PLUS) && safe_bound(e->kids[0], slot);
+	case AST_BINARY:
+		return (e->op == OPR_ADD || e->op == OPR_SUB || e->op == OPR_MUL) &&
+		       safe_bound(e->kids[0], slot) && safe_bound(e->kids[1], slot);
+	case AST_CALL:
+		if (sema_functions[e->op].kind != FN_MINMAX)
+			return 0;
+		for (size_t i = 0; i < e->nkids; i++)
+			if (!safe_bound(e->kids[i], slot))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int is_dummy(const ast_node *e, int slot)
+{
+	return e->kind == AST_NAME && e->ref == REF_DUMMY && e->slot == slot;
+}
+
+/* Tightens [*lo, *hi] by the conjuncts of cond that bound dummy `slot`. */
+static void condition_bounds(sema *s, const ast_node *cond, int slot, value *env,
+                             double *lo, double *hi)
+{
+	if (cond->kind != AST_BINARY)
+		return;
+	int op = cond->op;
+	if (op == OPR_AND) {
+		condition_bounds(s, cond->kids[0], slot, env, lo, hi);
+		condition_bounds(s, cond->kids[1], slot, env, lo, hi);
+		return;
+	}
+	if (op != OPR_LT && op != OPR_LE && op != OPR_GE && op != OPR_GT && op != OPR_EQ)
+		return;
+	const ast_node *other;
+	if (is_dummy(cond->kids[0], slot)) {
+		other = cond->kids[1];
+	} else if (is_dummy(cond->kids[1], slot)) {
+		other = cond->kids[0];   /* v op j  is  j op' v */
+		op = op == OPR_LT ? OPR_GT : op == OPR_LE ? OPR_GE :
+		     op == OPR_GT ? OPR_LT : op == OPR_GE ? OPR_LE : op;
+	} else {
+		return;
+	}
+	if (!safe_bound(other, slot))
+		return;
+	value v = sema_eval(s, other, env);
+	if (v.str)
+		return;
+	if ((op == OPR_LT || op == OPR_LE || op == OPR_EQ) && v.num < *hi)
+		*hi = v.num;
+	if ((op == OPR_GT || op == OPR_GE || op == OPR_EQ) && v.num > *lo)
+		*lo = v.num;
+}
+
+/* {j in a..b: ... lo <= j <= hi ...}: only the members of a..b within
+ * [lo, hi] can pass, so the others are not tried (the condition is still
+ * tested on every member tried).  Band sets like brybnd's become O(n). */
+static set_value *narrow_range(sema *s, const ast_node *idx, const ast_node *entry,
+                               set_value *set, value *env, set_value *out)
+{
+	if (!idx->cond || set->kind != SETV_RANGE || !(set->step > 0) || set->count == 0 ||
+	    entry->kind != AST_IN || entry->kids[0]->kind != AST_NAME)
+		return set;
+	double lo = -INFINITY, hi = INFINITY;
+	condition_bounds(s, idx->cond, entry->kids[0]->slot, env, &lo, &hi);
+	if (lo == -INFINITY && hi == INFINITY)
+		return set;
+	*out = *set;
+	double first = lo > set->lo ? ceil((lo - set->lo) / set->step) : 0;
+	double last = hi < INFINITY ? floor((hi - set->lo) / set->step) : (double)set->count - 1;
+	if (last > (double)set->count - 1)
+		last = (double)set->count - 1;
+	if (!(first <= last)) {
+		out->count = 0;
+		return out;
+	}
+	out->lo = set->lo + first * set->step;
+	out->count = (size_t)(last - first) + 1;
+	return out;
+}
+
 static void iterate_entry(sema *s, iter_state *it, size_t k, int keylen)
 {
 	const ast_node *idx = it->idx;
@@ -105,8 +202,9 @@ static void iterate_entry(sema *s, iter_state *it, size_t k, int keylen)
 	}
 	const ast_node *entry = idx->kids[k];
 	const ast_node *setx = entry->kind == AST_IN ? entry->kids[1] : entry;
-	set_value tmp;
+	set_value tmp, narrowed;
 	set_value *set = eval_set_ptr(s, setx, it->env, &tmp);
+	set = narrow_range(s, idx, entry, set, it->env, &narrowed);
 	if (keylen + set->dim > SEMA_MAX_DIM)
 		sema_fail(s, entry, "indexing with more than %d components", SEMA_MAX_DIM);
 	for (size_t p = 0; p < set->count; p++) {

@@ -194,6 +194,27 @@ static void test_sets_builders_and_operations_evaluate_as_in_ampl(void)
 	done(&b);
 }
 
+static void test_conditions_that_bound_a_dummy_keep_the_same_members(void)
+{
+	/* members are listed in order; the sum of members times powers of 100
+	 * pins down the exact list */
+	built b = build("param i := 7;\n"
+	                "set A := {j in 1..20: j >= i - 2 && j < i + 3 && j != i};\n"
+	                "set B := {j in 1..20 by 3: 4.5 <= j and j <= 12.5};\n"
+	                "set C := {j in 1..10: j == 5 or j == 6};\n"
+	                "set D := {j in 1..10: 3 > j};\n"
+	                "set E := {k in 1..3, j in 1..5: j <= k};\n"
+	                "set F := {j in 1..10: j >= 11};\n"
+	                "param code := sum {j in A} j * 100^(ord(j, A)) + sum {j in B} j\n"
+	                "  + 1e6 * sum {j in C} j + 1e7 * sum {j in D} j + 1e8 * card(E) + card(F);\n"
+	                "var x := 1; minimize f: code * x;");
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	/* A = 5,6,8,9; B = 7,10; C = 5,6; D = 1,2; E has 1+2+3; F empty */
+	double a = 5 * 100 + 6 * 1e4 + 8 * 1e6 + 9 * 1e8;
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), a + 17 + 1e6 * 11 + 1e7 * 3 + 1e8 * 6, 1e-3);
+	done(&b);
+}
+
 static void test_tuples_and_string_members_index_params_and_variables(void)
 {
 	built b = build("set E := {(1,2), (2,3), (3,1)};\nset C := {'red', 'blue'};\n"
@@ -232,6 +253,7 @@ int main(void)
 	CU_add_test(s, "small integer powers become powi and others pow", test_small_integer_powers_become_powi_and_others_pow);
 	CU_add_test(s, "defined variables are shared, not copied", test_defined_variables_are_shared_not_copied);
 	CU_add_test(s, "set builders and operations evaluate as in AMPL", test_sets_builders_and_operations_evaluate_as_in_ampl);
+	CU_add_test(s, "conditions that bound a dummy keep the same members", test_conditions_that_bound_a_dummy_keep_the_same_members);
 	CU_add_test(s, "tuples and string members index params and variables", test_tuples_and_string_members_index_params_and_variables);
 	CU_add_test(s, "a million variables go through in well under two seconds", test_a_million_variables_go_through_in_well_under_two_seconds);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
