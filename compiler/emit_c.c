@@ -583,6 +583,26 @@ done:
 	return st;
 }
 
+/* ---- shared with the loop emitter ---- */
+
+void emit_c_format_double(char *buf, size_t size, double v, int paren)
+{
+	format_double(buf, size, v, paren);
+}
+
+int emit_c_op_expression(char *buf, size_t size, graph_op op, const char *a, const char *b,
+                         const char *c)
+{
+	text t = { 0 };
+	int ok;
+	op_expression(&t, op, a, b, c);
+	ok = !t.failed && t.s && t.len < size;
+	if (ok)
+		memcpy(buf, t.s, t.len + 1);
+	free(t.s);
+	return ok;
+}
+
 /* ---- the files ---- */
 
 int emit_c_valid_prefix(const char *s)
@@ -858,24 +878,23 @@ static void report_io(diag_sink *diags, const char *path, const char *what)
 	diag_report(diags, DIAG_ERROR, loc, NULL, 0, "cannot %s: %s", what, strerror(errno));
 }
 
-hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
-                          const emit_c_options *opt, const char *base,
-                          diag_sink *diags)
+hessc_status emit_c_files_by(emit_c_writer write, void *ctx, const char *base,
+                             diag_sink *diags)
 {
 	hessc_status st = HESSC_OK;
 	size_t len = strlen(base);
 	char *c_path = malloc(len + 3), *h_path = malloc(len + 3);
 	atomic_file c_file = { 0 }, h_file = { 0 };
-	emit_c_options o = *opt;
+	const char *header_name;
 	if (!c_path || !h_path) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
 	snprintf(c_path, len + 3, "%s.c", base);
 	snprintf(h_path, len + 3, "%s.h", base);
-	if (!o.header_name) {
+	{
 		const char *slash = strrchr(h_path, '/');
-		o.header_name = slash ? slash + 1 : h_path;
+		header_name = slash ? slash + 1 : h_path;
 	}
 	if (atomic_file_open(&c_file, c_path) != 0) {
 		report_io(diags, c_path, "create a file beside it");
@@ -887,7 +906,7 @@ hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
 		st = HESSC_ERR_INTERNAL;
 		goto done;
 	}
-	st = emit_c(m, d, t, &o, c_file.stream, h_file.stream);
+	st = write(ctx, header_name, c_file.stream, h_file.stream);
 	if (st == HESSC_ERR_INTERNAL)
 		report_io(diags, c_path, "write");
 	if (st != HESSC_OK)
@@ -909,4 +928,28 @@ done:
 	free(c_path);
 	free(h_path);
 	return st;
+}
+
+typedef struct unrolled_job {
+	const model *m;
+	const derivatives *d;
+	const tape *t;
+	const emit_c_options *opt;
+} unrolled_job;
+
+static hessc_status write_unrolled(void *ctx, const char *header_name, FILE *c_out, FILE *h_out)
+{
+	const unrolled_job *job = ctx;
+	emit_c_options o = *job->opt;
+	if (!o.header_name)
+		o.header_name = header_name;
+	return emit_c(job->m, job->d, job->t, &o, c_out, h_out);
+}
+
+hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
+                          const emit_c_options *opt, const char *base,
+                          diag_sink *diags)
+{
+	unrolled_job job = { m, d, t, opt };
+	return emit_c_files_by(write_unrolled, &job, base, diags);
 }

@@ -67,8 +67,25 @@ hessc_status emit_c_files(const model *m, const derivatives *d, const tape *t,
                           const emit_c_options *opt, const char *base,
                           diag_sink *diags);
 
+/* What emit_c_files does around emit_c, for any writer of BASE.c and
+ * BASE.h (the loop emitter's too): temporary names, renamed at the end,
+ * header first, I/O problems reported through `diags`.  The writer gets
+ * the header's file name for its #include. */
+typedef hessc_status (*emit_c_writer)(void *ctx, const char *header_name, FILE *c_out,
+                                      FILE *h_out);
+hessc_status emit_c_files_by(emit_c_writer write, void *ctx, const char *base,
+                             diag_sink *diags);
+
+/* Pieces the loop emitter (emit_template.h) writes the same way. */
+/* A double as C source: the shortest form that reads back exactly; NAN,
+ * INFINITY by name; negative values in parentheses when `paren`. */
+void emit_c_format_double(char *buf, size_t size, double v, int paren);
+/* The C expression of `op` (not POWI) over the operand texts a, b, c into
+ * buf; 0 when it does not fit or memory runs out. */
+int emit_c_op_expression(char *buf, size_t size, graph_op op, const char *a, const char *b,
+                         const char *c);
 /* The hessc_problem definition BASE.h carries (for the test that keeps it
- * identical to hessc/problem.h). */
+ * identical to hessc/problem.h, and for the loop emitter's header). */
 extern const char emit_c_problem_struct[];
 
 #endif

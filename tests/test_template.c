@@ -9,7 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <hessc/problem.h>
 #include "derive.h"
+#include "emit_template.h"
 #include "frontend.h"
 #include "tape.h"
 #include "template.h"
@@ -72,7 +77,7 @@ static void built_free(built *b)
 		graph_free(b->g);
 }
 
-static int close(double got, double want)
+static int near(double got, double want)
 {
 	if (isnan(want))
 		return isnan(got);
@@ -103,22 +108,22 @@ static void compare_at(built *b, const double *x)
 	CU_ASSERT_FATAL(g1 && g2 && v && h1 && h2 && work);
 	for (size_t i = 0; i < n; i++)
 		v[i] = cos((double)i);
-	CU_ASSERT(close(tmpl_run(&b->s, b->pos, TAPE_F, x, NULL, NULL, &st),
+	CU_ASSERT(near(tmpl_run(&b->s, b->pos, TAPE_F, x, NULL, NULL, &st),
 	                tape_run(&t, TAPE_F, x, NULL, NULL, work)));
-	CU_ASSERT(close(tmpl_run(&b->s, b->pos, TAPE_GRAD, x, NULL, g1, &st),
+	CU_ASSERT(near(tmpl_run(&b->s, b->pos, TAPE_GRAD, x, NULL, g1, &st),
 	                tape_run(&t, TAPE_GRAD, x, NULL, g2, work)));
 	for (size_t i = 0; i < n; i++)
-		CU_ASSERT(close(g1[i], g2[i]));
+		CU_ASSERT(near(g1[i], g2[i]));
 	if (b->s.nnz == d.nnz) {
 		tmpl_run(&b->s, b->pos, TAPE_HESS, x, NULL, h1, &st);
 		tape_run(&t, TAPE_HESS, x, NULL, h2, work);
 		for (size_t k = 0; k < d.nnz; k++)
-			CU_ASSERT(close(h1[k], h2[k]));
+			CU_ASSERT(near(h1[k], h2[k]));
 	}
 	tmpl_run(&b->s, b->pos, TAPE_HESSVEC, x, v, h1, &st);
 	tape_run(&t, TAPE_HESSVEC, x, v, h2, work);
 	for (size_t i = 0; i < n; i++)
-		CU_ASSERT(close(h1[i], h2[i]));
+		CU_ASSERT(near(h1[i], h2[i]));
 	CU_ASSERT_EQUAL(st, HESSC_OK);
 	free(g1);
 	free(g2);
@@ -244,6 +249,100 @@ static void test_a_model_without_sums_keeps_the_unrolled_path(void)
 	built_free(&b);
 }
 
+/* Emit the templated C of b, compile it with warnings as errors, load it,
+ * run its setup and compare its kernels with tmpl_run (and its pattern with
+ * the unrolled one). */
+static void compare_emitted(built *b, const char *name)
+{
+	char dir[] = "/tmp/hessc-test-template.XXXXXX", base[256], cmd[1024], so[300], sym[64];
+	emit_c_options opt;
+	diag_sink sink = {quiet, NULL, 0};
+	void *lib, *mem;
+	size_t (*bytes)(void);
+	const hessc_problem *(*setup)(void *);
+	const hessc_problem *p;
+	size_t n = b->m->n;
+	double *x, *g1, *g2, *h1, *h2, *v;
+	hessc_status st;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	snprintf(base, sizeof base, "%s/%s", dir, name);
+	memset(&opt, 0, sizeof opt);
+	opt.prefix = "tm";
+	CU_ASSERT_EQUAL_FATAL(emit_template_files(b->m, &b->s, &opt, base, &sink), HESSC_OK);
+	snprintf(so, sizeof so, "%s.so", base);
+	snprintf(cmd, sizeof cmd,
+	         "cc -std=c99 -Wall -Wextra -pedantic -Werror -O1 -shared -fPIC -o %s %s.c -lm", so,
+	         base);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lib);
+	snprintf(sym, sizeof sym, "tm_setup_bytes");
+	*(void **)&bytes = dlsym(lib, sym);
+	*(void **)&setup = dlsym(lib, "tm_setup");
+	CU_ASSERT_FATAL(bytes && setup);
+	mem = malloc(bytes());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+	p = setup(mem);
+	CU_ASSERT_EQUAL_FATAL((size_t)p->n, n);
+	CU_ASSERT_EQUAL_FATAL((size_t)p->nnz, b->s.nnz);
+	for (size_t c = 0; c <= n; c++)
+		CU_ASSERT_EQUAL(p->hess_colptr[c], b->s.colptr[c]);
+	for (size_t k = 0; k < b->s.nnz; k++)
+		CU_ASSERT_EQUAL(p->hess_rowind[k], b->s.rowind[k]);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(memcmp(&p->x0[i], &b->m->x0[i], sizeof(double)) == 0);
+	x = malloc((n + 1) * sizeof *x);
+	g1 = malloc((n + 1) * sizeof *g1);
+	g2 = malloc((n + 1) * sizeof *g2);
+	v = malloc((n + 1) * sizeof *v);
+	h1 = malloc((b->s.nnz + n + 1) * sizeof *h1);
+	h2 = malloc((b->s.nnz + n + 1) * sizeof *h2);
+	CU_ASSERT_FATAL(x && g1 && g2 && v && h1 && h2);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = b->m->x0[i] + 0.1 * sin((double)i + 1.0);
+		v[i] = cos((double)i);
+	}
+	CU_ASSERT(near(p->f(x, NULL, p->data), tmpl_run(&b->s, b->pos, TAPE_F, x, NULL, NULL, &st)));
+	CU_ASSERT(near(p->grad(x, g1, NULL, p->data),
+	                tmpl_run(&b->s, b->pos, TAPE_GRAD, x, NULL, g2, &st)));
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(near(g1[i], g2[i]));
+	p->hess(x, h1, NULL, p->data);
+	tmpl_run(&b->s, b->pos, TAPE_HESS, x, NULL, h2, &st);
+	for (size_t k = 0; k < b->s.nnz; k++)
+		CU_ASSERT(near(h1[k], h2[k]));
+	p->hessvec(x, v, h1, NULL, p->data);
+	tmpl_run(&b->s, b->pos, TAPE_HESSVEC, x, v, h2, &st);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT(near(h1[i], h2[i]));
+	free(x);
+	free(g1);
+	free(g2);
+	free(v);
+	free(h1);
+	free(h2);
+	free(mem);
+	dlclose(lib);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_emitted_loops_compile_cleanly_and_match_the_interpreter(void)
+{
+	static const struct { const char *name, *text; } models[] = {
+		{"srosenbr", srosenbr}, {"arwhead", arwhead}, {"minsurf", minsurf},
+		{"logreg", logreg}, {"mixed", mixed},
+	};
+	for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+		built b;
+		CU_ASSERT_FATAL(build(&b, models[k].name, models[k].text));
+		CU_ASSERT_FATAL(b.s.n_loops > 0);
+		compare_emitted(&b, models[k].name);
+		built_free(&b);
+	}
+}
+
 static void test_every_model_file_given_matches_its_unrolled_kernels(void)
 {
 	for (int k = 0; k < n_model_files; k++) {
@@ -252,8 +351,10 @@ static void test_every_model_file_given_matches_its_unrolled_kernels(void)
 		CU_ASSERT(ok);
 		if (!ok)
 			fprintf(stderr, "cannot build %s\n", model_files[k]);
-		else if (b.s.n_loops > 0)
+		else if (b.s.n_loops > 0) {
 			compare(&b);
+			compare_emitted(&b, "file");
+		}
 		built_free(&b);
 	}
 }
@@ -280,6 +381,8 @@ int main(int argc, char **argv)
 	                    test_scalar_and_irregular_terms_go_to_the_residual)
 	    || !CU_add_test(suite, "a model without sums keeps the unrolled path",
 	                    test_a_model_without_sums_keeps_the_unrolled_path)
+	    || !CU_add_test(suite, "emitted loops compile cleanly and match the interpreter",
+	                    test_emitted_loops_compile_cleanly_and_match_the_interpreter)
 	    || !CU_add_test(suite, "every model file given matches its unrolled kernels",
 	                    test_every_model_file_given_matches_its_unrolled_kernels)) {
 		CU_cleanup_registry();

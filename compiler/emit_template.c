@@ -1,0 +1,599 @@
+/* emit_template.c -- templated models to C: one function per loop and
+ * kernel, a setup routine for what would grow with n (emit_template.h). */
+#include "emit_template.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "template_runs.h"
+
+#define NAME_MAX_LEN 96
+
+typedef struct writer {
+	FILE *c, *h;
+	const model *m;
+	const tmpl_set *s;
+	const char *prefix, *upper;
+	int uses_powi;
+	/* per slot of the body tape being written: how its value reads */
+	char (*slot_text)[NAME_MAX_LEN];
+	size_t slot_cap;
+} writer;
+
+/* ---- expressions -------------------------------------------------------- */
+
+/* "base + s0*i + s1*j" with the zero parts left out */
+static void affine_text(char *buf, size_t size, long base, long s0, long s1)
+{
+	char part[64];
+	buf[0] = 0;
+	if (s0 != 0) {
+		snprintf(part, sizeof part, s0 == 1 ? "i" : "%ld * i", s0);
+		strncat(buf, part, size - strlen(buf) - 1);
+	}
+	if (s1 != 0) {
+		if (s1 == 1)
+			snprintf(part, sizeof part, "%sj", buf[0] ? " + " : "");
+		else
+			snprintf(part, sizeof part, "%s%ld * j", buf[0] ? " + " : "", s1);
+		strncat(buf, part, size - strlen(buf) - 1);
+	}
+	if (base != 0 || !buf[0]) {
+		snprintf(part, sizeof part, "%s%ld", buf[0] ? (base < 0 ? " - " : " + ") : "",
+		         buf[0] ? labs(base) : base);
+		strncat(buf, part, size - strlen(buf) - 1);
+	}
+}
+
+/* the variable index slot s reads, as C text */
+static void var_text(const tmpl_loop *l, int s, char *buf, size_t size)
+{
+	if (l->vars)
+		snprintf(buf, size, "%d", l->vars[s]);
+	else
+		affine_text(buf, size, l->base[s], l->count[0] > 1 ? l->stride0[s] : 0,
+		            l->stride1[s]);
+}
+
+static int ensure_slots(writer *w, size_t n)
+{
+	if (n <= w->slot_cap)
+		return 1;
+	void *p = realloc(w->slot_text, n * sizeof *w->slot_text);
+	if (!p)
+		return 0;
+	w->slot_text = p;
+	w->slot_cap = n;
+	return 1;
+}
+
+/* ---- one loop ----------------------------------------------------------- */
+
+enum { K_F, K_GRAD, K_HESS, K_HESSVEC };
+
+static const char *const kernel_name[] = {"f", "grad", "hess", "hessvec"};
+
+/* The body of loop q for kernel kind k, inside the loop nest. */
+static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	const tape_kernel *tk = &l->t.kernel[k == K_HESSVEC ? TAPE_HESS : (tape_kernel_id)k];
+	char a[NAME_MAX_LEN], b[NAME_MAX_LEN], c[NAME_MAX_LEN], expr[4 * NAME_MAX_LEN + 64];
+	char v1[80], v2[80];
+	if (!ensure_slots(w, tk->n_slots + 1))
+		return HESSC_ERR_NOMEM;
+	for (size_t i = 0; i < tk->len; i++) {
+		const tape_instr *in = &tk->code[i];
+		switch ((tape_kind)in->kind) {
+		case TAPE_CONST:
+			emit_c_format_double(w->slot_text[in->dst], NAME_MAX_LEN, in->value, 1);
+			break;
+		case TAPE_VAR:
+			if ((size_t)in->index < l->n_slots) {
+				var_text(l, (int)in->index, v1, sizeof v1);
+				snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "x[%s]", v1);
+			} else {
+				snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "%s_l%lu_tab[%lu + it]",
+				         w->prefix, (unsigned long)q,
+				         (unsigned long)(((size_t)in->index - l->n_slots) * tmpl_iterations(l)));
+			}
+			break;
+		case TAPE_OP: {
+			int ar = graph_op_arity((graph_op)in->op);
+			snprintf(a, sizeof a, "%s", w->slot_text[in->a]);
+			snprintf(b, sizeof b, "%s", ar > 1 ? w->slot_text[in->b] : "");
+			snprintf(c, sizeof c, "%s", ar > 2 ? w->slot_text[in->c] : "");
+			if (in->op == OP_POWI) {
+				w->uses_powi = 1;
+				snprintf(expr, sizeof expr, "%s_powi(%s, %lld)", w->prefix, a,
+				         (long long)in->index);
+			} else if (!emit_c_op_expression(expr, sizeof expr, (graph_op)in->op, a, b, c)) {
+				return HESSC_ERR_NOMEM;
+			}
+			fprintf(w->c, "%sconst double t%lu = %s;\n", indent, (unsigned long)in->node, expr);
+			snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "t%lu", (unsigned long)in->node);
+			break;
+		}
+		case TAPE_OUT_F:
+			fprintf(w->c, "%sf += %s;\n", indent, w->slot_text[in->a]);
+			break;
+		case TAPE_OUT:
+			if (k == K_GRAD) {
+				var_text(l, (int)in->index, v1, sizeof v1);
+				fprintf(w->c, "%sg[%s] += %s;\n", indent, v1, w->slot_text[in->a]);
+			} else if (k == K_HESS) {
+				fprintf(w->c, "%sh[pos[it * %d + %lld]] += %s;\n", indent, l->view.nloc,
+				        (long long)in->index, w->slot_text[in->a]);
+			} else {
+				int r = l->loc_row[in->index], cc = l->loc_col[in->index];
+				var_text(l, r, v1, sizeof v1);
+				var_text(l, cc, v2, sizeof v2);
+				fprintf(w->c, "%shv[%s] += %s * v[%s];\n", indent, v1, w->slot_text[in->a], v2);
+				if (r != cc)
+					fprintf(w->c, "%shv[%s] += %s * v[%s];\n", indent, v2, w->slot_text[in->a],
+					        v1);
+			}
+			break;
+		case TAPE_HV_ZERO:
+		case TAPE_HV_ACC:
+			return HESSC_ERR_INTERNAL;  /* bodies are read through their HESS kernel */
+		}
+	}
+	return HESSC_OK;
+}
+
+static int reads_tables(const tmpl_loop *l)
+{
+	return l->n_tables > 0;
+}
+
+static hessc_status write_loop_kernel(writer *w, size_t q, int k)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	int two = l->count[0] > 1, needs_it = k == K_HESS || reads_tables(l);
+	const char *indent = two ? "\t\t\t" : "\t\t";
+	hessc_status st;
+	fprintf(w->c, "static %s %s_l%lu_%s(const double *restrict x", k <= K_GRAD ? "double" : "void",
+	        w->prefix, (unsigned long)q, kernel_name[k]);
+	if (k == K_GRAD)
+		fputs(", double *restrict g", w->c);
+	if (k == K_HESS)
+		fputs(", double *restrict h, const int *restrict pos", w->c);
+	if (k == K_HESSVEC)
+		fputs(", const double *restrict v, double *restrict hv", w->c);
+	fputs(")\n{\n\t(void)x;\n", w->c);
+	if (k == K_GRAD)
+		fputs("\t(void)g;\n", w->c);
+	if (k == K_HESS)
+		fputs("\t(void)h;\n\t(void)pos;\n", w->c);
+	if (k == K_HESSVEC)
+		fputs("\t(void)v;\n\t(void)hv;\n", w->c);
+	if (k <= K_GRAD)
+		fputs("\tdouble f = 0.0;\n", w->c);
+	if (two)
+		fprintf(w->c, "\tfor (long i = 0; i < %lu; i++)\n", (unsigned long)l->count[0]);
+	else
+		fputs("\tconst long i = 0;\n", w->c);
+	fprintf(w->c, "%sfor (long j = 0; j < %lu; j++) {\n", two ? "\t\t" : "\t",
+	        (unsigned long)l->count[1]);
+	if (needs_it)
+		fprintf(w->c, "%sconst long it = i * %lu + j;\n%s(void)it;\n", indent,
+		        (unsigned long)l->count[1], indent);
+	fprintf(w->c, "%s(void)i;\n", indent);
+	st = write_body(w, q, k, indent);
+	if (st != HESSC_OK)
+		return st;
+	fprintf(w->c, "%s}\n", two ? "\t\t" : "\t");
+	if (k <= K_GRAD)
+		fputs("\treturn f;\n", w->c);
+	fputs("}\n\n", w->c);
+	return HESSC_OK;
+}
+
+/* ---- data: maps, tables, runs, layout ----------------------------------- */
+
+static void write_longs(FILE *c, const char *name, const long *v, size_t n)
+{
+	fprintf(c, "static const long %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		fprintf(c, "%s%ld", i ? ", " : "", v[i]);
+	fputs(n ? "};\n" : "0};\n", c);
+}
+
+static void write_ints(FILE *c, const char *name, const int *v, size_t n)
+{
+	fprintf(c, "static const int %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	for (size_t i = 0; i < n; i++)
+		fprintf(c, "%s%s%d", i ? "," : "", i % 16 == 0 ? "\n\t" : " ", v[i]);
+	fputs(n ? "\n};\n" : "0};\n", c);
+}
+
+static void write_doubles(FILE *c, const char *name, const double *v, size_t n)
+{
+	char num[48];
+	fprintf(c, "static const double %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	for (size_t i = 0; i < n; i++) {
+		emit_c_format_double(num, sizeof num, v[i], 0);
+		fprintf(c, "%s%s%s", i ? "," : "", i % 6 == 0 ? "\n\t" : " ", num);
+	}
+	fputs(n ? "\n};\n" : "0.0};\n", c);
+}
+
+static void write_loop_data(writer *w, size_t q)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	char name[160];
+	size_t ns = l->n_slots, iters = tmpl_iterations(l);
+	fprintf(w->c, "/* loop %lu: %s%lu x %lu iterations of term %lu, %lu slots, %d local "
+	        "Hessian entries */\n", (unsigned long)q,
+	        l->vars ? "the residual, " : "", (unsigned long)l->count[0],
+	        (unsigned long)l->count[1], (unsigned long)l->first_term + 1, (unsigned long)ns,
+	        l->view.nloc);
+	if (l->vars) {
+		snprintf(name, sizeof name, "%s_l%lu_vars", w->prefix, (unsigned long)q);
+		write_ints(w->c, name, l->vars, ns);
+	} else {
+		snprintf(name, sizeof name, "%s_l%lu_base", w->prefix, (unsigned long)q);
+		write_longs(w->c, name, l->base, ns);
+		snprintf(name, sizeof name, "%s_l%lu_stride0", w->prefix, (unsigned long)q);
+		write_longs(w->c, name, l->stride0, ns);
+		snprintf(name, sizeof name, "%s_l%lu_stride1", w->prefix, (unsigned long)q);
+		write_longs(w->c, name, l->stride1, ns);
+	}
+	snprintf(name, sizeof name, "%s_l%lu_row", w->prefix, (unsigned long)q);
+	write_ints(w->c, name, l->loc_row, (size_t)l->view.nloc);
+	snprintf(name, sizeof name, "%s_l%lu_col", w->prefix, (unsigned long)q);
+	write_ints(w->c, name, l->loc_col, (size_t)l->view.nloc);
+	if (l->n_tables) {
+		snprintf(name, sizeof name, "%s_l%lu_tab", w->prefix, (unsigned long)q);
+		write_doubles(w->c, name, l->tables, l->n_tables * iters);
+	}
+	fputc('\n', w->c);
+}
+
+static hessc_status write_runs(writer *w, const char *what, const double *x)
+{
+	tmpl_array_runs r;
+	char name[160];
+	hessc_status st = tmpl_runs(x, w->m->n, &r);
+	if (st != HESSC_OK)
+		return st;
+	fprintf(w->c, "static const hsetup_run %s_%s_runs[%lu] = {\n", w->prefix, what,
+	        (unsigned long)(r.n_runs ? r.n_runs : 1));
+	for (size_t k = 0; k < r.n_runs; k++) {
+		const hsetup_run *u = &r.runs[k];
+		fprintf(w->c, "\t{%d, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %d},\n", u->kind,
+		        u->start, u->count0, u->count1, u->stride0, u->a, u->b0, u->b1, u->d, u->lit0,
+		        u->period);
+	}
+	if (!r.n_runs)
+		fputs("\t{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1},\n", w->c);
+	fputs("};\n", w->c);
+	snprintf(name, sizeof name, "%s_%s_lit", w->prefix, what);
+	write_doubles(w->c, name, r.lit, r.n_lit);
+	fprintf(w->c, "#define %s_%s_N_RUNS %lu\n\n", w->upper, what, (unsigned long)r.n_runs);
+	tmpl_runs_free(&r);
+	return HESSC_OK;
+}
+
+static int all_equal(const double *v, size_t n, double value)
+{
+	if (!v)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != value)
+			return 0;
+	return 1;
+}
+
+/* ---- the files ---------------------------------------------------------- */
+
+static void top_comment(writer *w, const char *kind, const emit_c_options *opt)
+{
+	const model *m = w->m;
+	for (int which = 0; which < 2; which++) {
+		FILE *f = which ? w->h : w->c;
+		fprintf(f, "/* %s generated by hessc " HESSC_VERSION_STRING "; do not edit.\n",
+		        which ? "Header" : kind);
+		fprintf(f, " * model: %s, %s %s\n", m->name ? m->name : "(unnamed)",
+		        m->maximize ? "maximize" : "minimize",
+		        m->objective_name ? m->objective_name : "(objective)");
+		fprintf(f, " * n = %lu variables, nnz = %lu Hessian entries (lower triangle)\n",
+		        (unsigned long)m->n, (unsigned long)w->s->nnz);
+		fprintf(f, " * %lu of %lu terms in %lu loops%s; the pattern is built by %s_setup\n",
+		        (unsigned long)w->s->n_templated, (unsigned long)w->s->n_terms,
+		        (unsigned long)(w->s->n_loops - (size_t)w->s->has_residual),
+		        w->s->has_residual ? " and a residual" : "", w->prefix);
+		if (opt->command) {
+			fputs(" * command: ", f);
+			for (const char *p = opt->command; *p; p++)
+				fputc(p[0] == '*' && p[1] == '/' ? ' ' : *p, f);
+			fputc('\n', f);
+		}
+		fputs(" */\n", f);
+	}
+}
+
+static void write_header(writer *w, int have_lower, int have_upper, size_t bytes)
+{
+	FILE *h = w->h;
+	const char *u = w->upper, *p = w->prefix;
+	fprintf(h, "#ifndef HESSC_GENERATED_%s_H\n#define HESSC_GENERATED_%s_H\n\n", u, u);
+	fputs("#include <stddef.h>\n\n", h);
+	fprintf(h, "#define %s_N %lu            /* variables */\n", u, (unsigned long)w->m->n);
+	fprintf(h, "#define %s_NNZ %lu          /* stored entries of the Hessian's lower triangle */\n",
+	        u, (unsigned long)w->s->nnz);
+	fprintf(h, "#define %s_WORK_SIZE 0      /* the kernels need no scratch */\n", u);
+	fprintf(h, "#define %s_MAXIMIZE %d       /* 1: the objective is maximized */\n\n", u,
+	        w->m->maximize ? 1 : 0);
+	fputs("/* The runtime's problem descriptor (hessc/problem.h), copied so that this\n"
+	      " * file needs nothing else; whichever definition comes first is used. */\n"
+	      "#ifndef HESSC_PROBLEM_H\n#define HESSC_PROBLEM_H\n", h);
+	fputs(emit_c_problem_struct, h);
+	fputs("#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", h);
+	fprintf(h, "/* Memory of the setup block: the descriptor, the initial point%s, the\n"
+	           " * Hessian pattern and the loops' position maps. */\n"
+	           "#define %s_SETUP_BYTES (((sizeof(hessc_problem) + 7) / 8) * 8 + (size_t)%luu)\n"
+	           "size_t %s_setup_bytes(void);\n\n",
+	        have_lower || have_upper ? " and bounds" : "", u, (unsigned long)bytes, p);
+	fprintf(h, "/* Build the pattern, x0 and the position maps in `mem` (%s_SETUP_BYTES\n"
+	           " * bytes, aligned for a double) and return the descriptor stored there;\n"
+	           " * the runtime's solvers accept it as it is. */\n"
+	           "const hessc_problem *%s_setup(void *mem);\n\n", u, p);
+	fputs("/* The kernels: x has N values; g and hv N, h NNZ (in the order of the\n"
+	      " * descriptor's pattern); w is not read; data must be the setup block\n"
+	      " * (the descriptor's data). */\n", h);
+	fprintf(h, "double %s_f(const double *x, double *w, const void *data);\n", p);
+	fprintf(h, "double %s_grad(const double *x, double *g, double *w, const void *data);\n", p);
+	fprintf(h, "void %s_hess(const double *x, double *h, double *w, const void *data);\n", p);
+	fprintf(h, "void %s_hessvec(const double *x, const double *v, double *hv, double *w,\n"
+	           "                const void *data);\n", p);
+	fputs("\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n", h);
+}
+
+/* byte offsets of the setup block's parts, as macros of the .c */
+static size_t write_layout(writer *w, int have_lower, int have_upper)
+{
+	size_t n = w->m->n, off = 0;
+	long pairs;
+	hsetup_loop *views = malloc((w->s->n_loops + 1) * sizeof *views);
+	if (!views)
+		return (size_t)-1;
+	for (size_t q = 0; q < w->s->n_loops; q++)
+		views[q] = w->s->loops[q].view;
+	pairs = hsetup_pairs(views, (int)w->s->n_loops);
+	free(views);
+	fputs("/* The setup block: byte offsets after the descriptor */\n", w->c);
+	fprintf(w->c, "#define %s_OFF_X0 %luu\n", w->upper, (unsigned long)off);
+	off += 8 * n;
+	if (have_lower) {
+		fprintf(w->c, "#define %s_OFF_LOWER %luu\n", w->upper, (unsigned long)off);
+		off += 8 * n;
+	}
+	if (have_upper) {
+		fprintf(w->c, "#define %s_OFF_UPPER %luu\n", w->upper, (unsigned long)off);
+		off += 8 * n;
+	}
+	for (size_t q = 0; q < w->s->n_loops; q++) {
+		fprintf(w->c, "#define %s_OFF_POS%lu %luu\n", w->upper, (unsigned long)q,
+		        (unsigned long)off);
+		off += 4 * tmpl_positions_size(&w->s->loops[q]);
+	}
+	fprintf(w->c, "#define %s_OFF_COLPTR %luu\n", w->upper, (unsigned long)off);
+	off += 4 * (n + 1);
+	fprintf(w->c, "#define %s_OFF_ROWIND %luu   /* PAIRS entries of scratch, then nnz */\n"
+	        "#define %s_PAIRS %ld\n", w->upper, (unsigned long)off, w->upper, pairs);
+	off += 4 * (size_t)(pairs > 0 ? pairs : 1);
+	off = (off + 7) / 8 * 8;
+	fprintf(w->c, "#define %s_BLOCK ((sizeof(hessc_problem) + 7) / 8 * 8)\n\n", w->upper);
+	return off;
+}
+
+static int any_powi(const tmpl_set *s)
+{
+	for (size_t q = 0; q < s->n_loops; q++)
+		for (int k = 0; k < TAPE_KERNELS; k++)
+			for (size_t i = 0; i < s->loops[q].t.kernel[k].len; i++)
+				if (s->loops[q].t.kernel[k].code[i].kind == TAPE_OP
+				    && s->loops[q].t.kernel[k].code[i].op == OP_POWI)
+					return 1;
+	return 0;
+}
+
+static hessc_status write_source(writer *w, const emit_c_options *opt, int have_lower,
+                                 int have_upper, size_t *bytes)
+{
+	FILE *c = w->c;
+	const char *p = w->prefix, *u = w->upper;
+	size_t nl = w->s->n_loops;
+	hessc_status st;
+
+	fputs("#include <math.h>\n#include ", c);
+	fprintf(c, "\"%s\"\n\n", opt->header_name ? opt->header_name : "model.h");
+	fputs("/* Pattern setup: the code hessc runs at generation time (template_setup.c) */\n"
+	      "#define HSETUP_API static\n", c);
+	fputs(tmpl_setup_text, c);
+	fputc('\n', c);
+
+	for (size_t q = 0; q < nl; q++)
+		write_loop_data(w, q);
+	fprintf(c, "static const hsetup_loop %s_loops[%lu] = {\n", p, (unsigned long)nl);
+	for (size_t q = 0; q < nl; q++) {
+		const tmpl_loop *l = &w->s->loops[q];
+		if (l->vars)
+			fprintf(c, "\t{1, 1, %lu, NULL, NULL, NULL, %s_l%lu_vars, %d, %s_l%lu_row, %s_l%lu_col},\n",
+			        (unsigned long)l->n_slots, p, (unsigned long)q, l->view.nloc, p,
+			        (unsigned long)q, p, (unsigned long)q);
+		else
+			fprintf(c, "\t{%lu, %lu, %lu, %s_l%lu_base, %s_l%lu_stride0, %s_l%lu_stride1, NULL, "
+			        "%d, %s_l%lu_row, %s_l%lu_col},\n",
+			        (unsigned long)l->count[0], (unsigned long)l->count[1],
+			        (unsigned long)l->n_slots, p, (unsigned long)q, p, (unsigned long)q, p,
+			        (unsigned long)q, l->view.nloc, p, (unsigned long)q, p, (unsigned long)q);
+	}
+	fputs("};\n\n", c);
+	if ((st = write_runs(w, "x0", w->m->x0)) != HESSC_OK)
+		return st;
+	if (have_lower && (st = write_runs(w, "lower", w->m->lower)) != HESSC_OK)
+		return st;
+	if (have_upper && (st = write_runs(w, "upper", w->m->upper)) != HESSC_OK)
+		return st;
+	*bytes = write_layout(w, have_lower, have_upper);
+	if (*bytes == (size_t)-1)
+		return HESSC_ERR_NOMEM;
+
+	/* powi helper, the order graph_powi_value multiplies in */
+	if (any_powi(w->s))
+		fprintf(c, "static double %s_powi(double x, long k)\n{\n"
+	           "\tunsigned long e = k < 0 ? 0ul - (unsigned long)k : (unsigned long)k;\n"
+	           "\tdouble result = 1.0, base = x;\n\tint have = 0;\n"
+	           "\twhile (e) {\n\t\tif (e & 1) {\n\t\t\tresult = have ? result * base : base;\n"
+	           "\t\t\thave = 1;\n\t\t}\n\t\te >>= 1;\n\t\tif (e)\n\t\t\tbase = base * base;\n\t}\n"
+	           "\treturn k < 0 ? 1.0 / result : result;\n}\n\n", p);
+	for (size_t q = 0; q < nl; q++)
+		for (int k = K_F; k <= K_HESSVEC; k++)
+			if ((st = write_loop_kernel(w, q, k)) != HESSC_OK)
+				return st;
+
+	/* the kernels */
+	fprintf(c, "double %s_f(const double *restrict x, double *restrict w, const void *data)\n"
+	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
+	for (size_t q = 0; q < nl; q++)
+		fprintf(c, "\tf += %s_l%lu_f(x);\n", p, (unsigned long)q);
+	fputs("\treturn f;\n}\n\n", c);
+	fprintf(c, "double %s_grad(const double *restrict x, double *restrict g, double *restrict w,\n"
+	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n"
+	           "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", p, u);
+	for (size_t q = 0; q < nl; q++)
+		fprintf(c, "\tf += %s_l%lu_grad(x, g);\n", p, (unsigned long)q);
+	fputs("\treturn f;\n}\n\n", c);
+	fprintf(c, "void %s_hess(const double *restrict x, double *restrict h, double *restrict w,\n"
+	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
+	           "\t(void)w;\n\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", p, u, u);
+	for (size_t q = 0; q < nl; q++)
+		fprintf(c, "\t%s_l%lu_hess(x, h, (const int *)(block + %s_OFF_POS%lu));\n", p,
+		        (unsigned long)q, u, (unsigned long)q);
+	fputs("}\n\n", c);
+	fprintf(c, "void %s_hessvec(const double *restrict x, const double *restrict v,\n"
+	           "       double *restrict hv, double *restrict w, const void *data)\n{\n"
+	           "\t(void)w;\n\t(void)data;\n\tfor (long k = 0; k < %s_N; k++)\n\t\thv[k] = 0.0;\n",
+	        p, u);
+	for (size_t q = 0; q < nl; q++)
+		fprintf(c, "\t%s_l%lu_hessvec(x, v, hv);\n", p, (unsigned long)q);
+	fputs("}\n\n", c);
+
+	/* setup */
+	fprintf(c, "size_t %s_setup_bytes(void)\n{\n\treturn %s_SETUP_BYTES;\n}\n\n", p, u);
+	fprintf(c, "const hessc_problem *%s_setup(void *mem)\n{\n"
+	           "\thessc_problem *pr = (hessc_problem *)mem;\n"
+	           "\tchar *block = (char *)mem + %s_BLOCK;\n"
+	           "\tdouble *x0 = (double *)(block + %s_OFF_X0);\n"
+	           "\tint *colptr = (int *)(block + %s_OFF_COLPTR);\n"
+	           "\tint *rowind = (int *)(block + %s_OFF_ROWIND);\n", p, u, u, u, u);
+	fprintf(c, "\tif (hsetup_pairs(%s_loops, %lu) > %s_PAIRS)\n"
+	           "\t\treturn NULL;  /* the block was sized for these loops */\n", p,
+	        (unsigned long)nl, u);
+	fprintf(c, "\thsetup_fill(x0, %s_x0_runs, %s_x0_N_RUNS, %s_x0_lit);\n", p, u, p);
+	if (have_lower)
+		fprintf(c, "\thsetup_fill((double *)(block + %s_OFF_LOWER), %s_lower_runs, "
+		           "%s_lower_N_RUNS, %s_lower_lit);\n", u, p, u, p);
+	if (have_upper)
+		fprintf(c, "\thsetup_fill((double *)(block + %s_OFF_UPPER), %s_upper_runs, "
+		           "%s_upper_N_RUNS, %s_upper_lit);\n", u, p, u, p);
+	fprintf(c, "\thsetup_pattern(%s_N, %s_loops, %lu, colptr, rowind);\n", u, p,
+	        (unsigned long)nl);
+	for (size_t q = 0; q < nl; q++)
+		fprintf(c, "\thsetup_positions(&%s_loops[%lu], colptr, rowind, (int *)(block + "
+		           "%s_OFF_POS%lu));\n", p, (unsigned long)q, u, (unsigned long)q);
+	fprintf(c, "\tpr->name = \"%s\";\n\tpr->n = %s_N;\n\tpr->nnz = %s_NNZ;\n"
+	           "\tpr->hess_colptr = colptr;\n\tpr->hess_rowind = rowind;\n\tpr->x0 = x0;\n",
+	        w->m->name ? w->m->name : p, u, u);
+	if (have_lower)
+		fprintf(c, "\tpr->lower = (const double *)(block + %s_OFF_LOWER);\n", u);
+	else
+		fputs("\tpr->lower = NULL;\n", c);
+	if (have_upper)
+		fprintf(c, "\tpr->upper = (const double *)(block + %s_OFF_UPPER);\n", u);
+	else
+		fputs("\tpr->upper = NULL;\n", c);
+	fprintf(c, "\tpr->work_size = 0;\n\tpr->f = %s_f;\n\tpr->grad = %s_grad;\n"
+	           "\tpr->hess = %s_hess;\n\tpr->hessvec = %s_hessvec;\n\tpr->data = mem;\n"
+	           "\treturn pr;\n}\n", p, p, p, p);
+	return HESSC_OK;
+}
+
+static int valid_name(const char *s)
+{
+	for (; s && *s; s++)
+		if (*s == '"' || *s == '\\' || !isprint((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_options *opt,
+                           FILE *c_out, FILE *h_out)
+{
+	writer w;
+	char *prefix = NULL, *upper = NULL;
+	size_t bytes = 0;
+	hessc_status st;
+	int have_lower, have_upper;
+
+	if (opt->prefix && !emit_c_valid_prefix(opt->prefix))
+		return HESSC_ERR_USAGE;
+	if (m->n != s->n || s->n_loops == 0 || !s->colptr || (m->name && !valid_name(m->name)))
+		return HESSC_ERR_INTERNAL;
+	prefix = opt->prefix ? strdup(opt->prefix) : emit_c_default_prefix(m->name);
+	upper = prefix ? strdup(prefix) : NULL;
+	if (!prefix || !upper) {
+		free(prefix);
+		return HESSC_ERR_NOMEM;
+	}
+	for (char *q = upper; *q; q++)
+		*q = (char)toupper((unsigned char)*q);
+	memset(&w, 0, sizeof w);
+	w.c = c_out;
+	w.h = h_out;
+	w.m = m;
+	w.s = s;
+	w.prefix = prefix;
+	w.upper = upper;
+	have_lower = !all_equal(m->lower, m->n, -INFINITY);
+	have_upper = !all_equal(m->upper, m->n, INFINITY);
+
+	top_comment(&w, "Source", opt);
+	st = write_source(&w, opt, have_lower, have_upper, &bytes);
+	if (st == HESSC_OK)  /* the header states the block size the source computed */
+		write_header(&w, have_lower, have_upper, bytes);
+	free(w.slot_text);
+	if (st == HESSC_OK && (ferror(c_out) || ferror(h_out)))
+		st = HESSC_ERR_INTERNAL;
+	free(prefix);
+	free(upper);
+	return st;
+}
+
+typedef struct templated_job {
+	const model *m;
+	const tmpl_set *s;
+	const emit_c_options *opt;
+} templated_job;
+
+static hessc_status write_templated(void *ctx, const char *header_name, FILE *c_out, FILE *h_out)
+{
+	const templated_job *job = ctx;
+	emit_c_options o = *job->opt;
+	if (!o.header_name)
+		o.header_name = header_name;
+	return emit_template(job->m, job->s, &o, c_out, h_out);
+}
+
+hessc_status emit_template_files(const model *m, const tmpl_set *s, const emit_c_options *opt,
+                                 const char *base, diag_sink *diags)
+{
+	templated_job job = {m, s, opt};
+	return emit_c_files_by(write_templated, &job, base, diags);
+}
