@@ -8,7 +8,9 @@
  *               linear part of the gradient, any other non-constant node is a
  *               term with the sum of the weights it was reached with.
  *   2. bound:   each term's variables (its cone) give k(k+1)/2 Hessian
- *               entries at most; a sum above max_nnz is refused at once.
+ *               entries at most, and each nonlinear node couples only the
+ *               variables of its operands; the least of these bounds above
+ *               max_nnz is refused at once.
  *   3. sweeps:  for each term, a symbolic reverse sweep over its cone gives
  *               its gradient; a second sweep from each distinct gradient node
  *               gives the term's Hessian entries (row >= col).
@@ -674,19 +676,89 @@ done:
 
 /* ---- 2. the size bound ---- */
 
-static size_t hessian_bound(ctx *cx, const term *terms, size_t nterms)
+static size_t sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+static size_t sat_mul(size_t a, size_t b) { return a && b > SIZE_MAX / a ? SIZE_MAX : a * b; }
+static size_t triangle(size_t k) { return sat_mul(k, k + 1) / 2; }
+
+/* A bound from the operators themselves: the Hessian's pattern lies in the
+ * union, over the nonlinear nodes a derivative passes through, of the pairs
+ * each one couples: a*b couples vars(a) x vars(b), f(a) couples vars(a)
+ * with itself, a/b both, and linear nodes couple nothing.  vars() is
+ * bounded by the sum over operands (capped at n).  This sees that
+ * y * sum x[i]^2 has 2n entries where the term bound says n^2/2.
+ * Returns SIZE_MAX when memory runs out (the caller then has the term bound). */
+static size_t interaction_bound(ctx *cx, node_id root)
+{
+	graph *g = cx->g;
+	size_t size = (size_t)root + 1, bound = 0;
+	size_t *count = calloc(size, sizeof *count);
+	uint8_t *in = calloc(size, 1);
+	if (!count || !in) {
+		bound = SIZE_MAX;
+		goto done;
+	}
+	in[root] = 1;
+	for (size_t i = size; i-- > 0;) {
+		if (!in[i])
+			continue;
+		graph_node nd = node_at(g, (node_id)i);
+		int ar = graph_op_arity((graph_op)nd.op);
+		node_id ops[3] = {nd.a, nd.b, nd.c};
+		for (int k = 0; k < ar; k++)
+			if (passes_derivative((graph_op)nd.op, k))
+				in[ops[k]] = 1;
+	}
+	for (size_t i = 0; i < size; i++) {
+		if (!in[i])
+			continue;
+		graph_node nd = node_at(g, (node_id)i);
+		int ar = graph_op_arity((graph_op)nd.op);
+		size_t ca = ar > 0 && passes_derivative((graph_op)nd.op, 0) ? count[nd.a] : 0;
+		size_t cb = ar > 1 && passes_derivative((graph_op)nd.op, 1) ? count[nd.b] : 0;
+		size_t cc = ar > 2 && passes_derivative((graph_op)nd.op, 2) ? count[nd.c] : 0;
+		size_t c = nd.op == OP_VAR ? 1 : sat_add(sat_add(ca, cb), cc);
+		count[i] = c < cx->n ? c : cx->n;
+		size_t pairs = 0;
+		switch ((graph_op)nd.op) {
+		case OP_CONST: case OP_VAR: case OP_ADD: case OP_SUB: case OP_NEG:
+		case OP_ABS: case OP_MIN: case OP_MAX: case OP_MOD: case OP_IF:
+		case OP_LT: case OP_LE: case OP_EQ: case OP_NE: case OP_AND: case OP_OR: case OP_NOT:
+		case OP_SIGN: case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_DIVI: case OP_COUNT:
+			break;                                    /* linear, or piecewise linear */
+		case OP_MUL:
+			pairs = sat_mul(ca, cb);
+			break;
+		case OP_DIV:
+			pairs = cb ? sat_add(sat_mul(ca, cb), triangle(cb)) : 0;
+			break;
+		default:                                      /* every other operator is nonlinear in all its operands */
+			pairs = triangle(count[i]);
+			break;
+		}
+		bound = sat_add(bound, pairs);
+	}
+done:
+	free(count);
+	free(in);
+	return bound;
+}
+
+/* An upper bound of the Hessian's structural nonzeros: the least of the
+ * whole triangle, the interaction bound, and the sum over terms of
+ * k(k+1)/2 for a term with k variables. */
+static size_t hessian_bound(ctx *cx, node_id root, const term *terms, size_t nterms)
 {
 	/* the whole lower triangle (n < 2^31, so no overflow) */
-	size_t full = cx->n % 2 == 0 ? (cx->n / 2) * (cx->n + 1) : cx->n * ((cx->n + 1) / 2);
+	size_t least = cx->n % 2 == 0 ? (cx->n / 2) * (cx->n + 1) : cx->n * ((cx->n + 1) / 2);
+	size_t inter = interaction_bound(cx, root);
+	least = inter < least ? inter : least;
 	size_t bound = 0;
-	for (size_t t = 0; t < nterms && bound < full; t++) {
+	for (size_t t = 0; t < nterms && bound < least; t++) {
 		if (!collect_cone(cx, terms[t].node, 0))
 			return 0;
-		size_t k = cx->cone_vars;
-		size_t pairs = k > ((size_t)1 << 32) ? SIZE_MAX : k * (k + 1) / 2;
-		bound = pairs > SIZE_MAX - bound ? SIZE_MAX : bound + pairs;
+		bound = sat_add(bound, triangle(cx->cone_vars));
 	}
-	return bound < full ? bound : full;
+	return bound < least ? bound : least;
 }
 
 /* ---- 4. the pattern ---- */
@@ -720,6 +792,11 @@ static hessc_status assemble(ctx *cx, entry *e, size_t m, derivatives *out)
 	for (size_t i = 0; i < m; i++)
 		if (i == 0 || e[i].col != e[i - 1].col || e[i].row != e[i - 1].row)
 			nnz++;
+	if (nnz > INT32_MAX) {  /* the pattern's int32 indices would not hold it */
+		out->nnz = nnz;
+		st = HESSC_ERR_TOO_BIG;
+		goto done;
+	}
 	out->hess_rowind = malloc((nnz ? nnz : 1) * sizeof *out->hess_rowind);
 	out->hess = malloc((nnz ? nnz : 1) * sizeof *out->hess);
 	if (!out->hess_rowind || !out->hess) {
@@ -788,7 +865,7 @@ hessc_status derive(graph *g, node_id objective, size_t n, size_t max_nnz, deriv
 	if (!find_terms(&cx, objective, &terms, &nterms, linear))
 		goto done;
 
-	bound = hessian_bound(&cx, terms, nterms);
+	bound = hessian_bound(&cx, objective, terms, nterms);
 	if (cx.status != HESSC_OK)
 		goto done;
 	if (bound > max_nnz) {
@@ -859,9 +936,10 @@ done:
 	free(cx.stack);
 	free(cx.peel);
 	if (cx.status != HESSC_OK) {
+		size_t refused = out->nnz > bound ? out->nnz : bound;
 		derivatives_free(out);
 		if (cx.status == HESSC_ERR_TOO_BIG)
-			out->nnz = bound;
+			out->nnz = refused;
 	}
 	return cx.status;
 }

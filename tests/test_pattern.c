@@ -224,6 +224,29 @@ static void test_a_dense_hessian_too_big_is_refused_at_once_with_its_size(void)
 	graph_free(g);
 }
 
+static void test_a_product_with_a_separable_sum_is_not_refused(void)
+{
+	/* y * sum x[i]^2 with n = 200,000: one term over every variable, so the
+	 * term bound is n^2/2 = 2e10, above the default limit; the Hessian has
+	 * only the diagonal of the x and the row of y: 2(n-1) entries */
+	enum { N = 200000 };
+	graph *g = graph_new();
+	node_id s = SQ(X(1));
+	for (int i = 2; i < N; i++)
+		s = ADD(s, SQ(X(i)));
+	derivatives d;
+	CU_ASSERT_EQUAL_FATAL(derive(g, MUL(X(0), s), N, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+	CU_ASSERT_EQUAL(d.nnz, 2 * (N - 1));
+	CU_ASSERT_EQUAL(d.hess_colptr[1], N - 1);      /* column of y: rows 1..N-1 */
+	CU_ASSERT_EQUAL(d.hess_rowind[0], 1);
+	for (int c = 1; c < N; c++) {
+		CU_ASSERT_EQUAL(d.hess_colptr[c + 1] - d.hess_colptr[c], 1);
+		CU_ASSERT_EQUAL(d.hess_rowind[d.hess_colptr[c]], c);
+	}
+	derivatives_free(&d);
+	graph_free(g);
+}
+
 /* ---- finite differences ---- */
 
 /* f: R^4 -> R, a mixture of everything smooth */
@@ -308,6 +331,7 @@ int main(void)
 	CU_add_test(s, "a term minus itself cancels structurally", test_a_term_minus_itself_cancels_structurally);
 	CU_add_test(s, "entries that cancel numerically stay in the pattern", test_entries_that_cancel_numerically_stay_in_the_pattern);
 	CU_add_test(s, "a dense Hessian too big is refused at once with its size", test_a_dense_hessian_too_big_is_refused_at_once_with_its_size);
+	CU_add_test(s, "a product with a separable sum is not refused", test_a_product_with_a_separable_sum_is_not_refused);
 	CU_add_test(s, "gradient and Hessian match finite differences", test_gradient_and_hessian_match_finite_differences);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
