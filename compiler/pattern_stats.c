@@ -349,7 +349,14 @@ hessc_status pattern_stats_write_text(FILE *out, const pattern_stats *s,
 	fputc('\n', out);
 	if (counts != NULL) {
 		size_t saved = counts->requested > counts->nodes ? counts->requested - counts->nodes : 0;
-		fprintf(out, "graph nodes:    %zu requested, %zu after CSE and simplification (%zu saved, %.1f%%)\n",
+		if (counts->expr_requested > 0) {
+			size_t esaved = counts->expr_requested > counts->expr_nodes
+			                ? counts->expr_requested - counts->expr_nodes : 0;
+			fprintf(out, "graph of f:     %zu nodes requested, %zu after CSE and simplification (%zu saved, %.1f%%)\n",
+			        counts->expr_requested, counts->expr_nodes, esaved,
+			        100.0 * (double)esaved / (double)counts->expr_requested);
+		}
+		fprintf(out, "with f, g, H:   %zu nodes requested, %zu after CSE and simplification (%zu saved, %.1f%%)\n",
 		        counts->requested, counts->nodes, saved,
 		        counts->requested ? 100.0 * (double)saved / (double)counts->requested : 0.0);
 	}
@@ -406,8 +413,14 @@ hessc_status pattern_stats_write_json(FILE *out, const pattern_stats *s,
 	fputc('}', out);
 	if (counts != NULL) {
 		size_t saved = counts->requested > counts->nodes ? counts->requested - counts->nodes : 0;
-		fprintf(out, ", \"graph\": {\"nodes_requested\": %zu, \"nodes\": %zu, \"saved\": %zu}",
+		fprintf(out, ", \"graph\": {\"nodes_requested\": %zu, \"nodes\": %zu, \"saved\": %zu",
 		        counts->requested, counts->nodes, saved);
+		if (counts->expr_requested > 0)
+			fprintf(out, ", \"expression\": {\"nodes_requested\": %zu, \"nodes\": %zu, \"saved\": %zu}",
+			        counts->expr_requested, counts->expr_nodes,
+			        counts->expr_requested > counts->expr_nodes
+			        ? counts->expr_requested - counts->expr_nodes : 0);
+		fputc('}', out);
 	}
 	fputs("}\n", out);
 	return ferror(out) ? HESSC_ERR_INTERNAL : HESSC_OK;

@@ -67,8 +67,10 @@ typedef struct pattern_stats {
  * front end and differentiation asked for, and nodes that exist after
  * hash-consing (common-subexpression elimination) and simplification. */
 typedef struct pattern_graph_counts {
-	size_t requested;          /* graph_requests() */
-	size_t nodes;              /* graph_size() */
+	size_t requested;          /* graph_requests(), value, gradient and Hessian built */
+	size_t nodes;              /* graph_size() then */
+	size_t expr_requested;     /* the same for the objective alone, before */
+	size_t expr_nodes;         /*   differentiation (0, 0: not known) */
 } pattern_graph_counts;
 
 /* 1 when (colptr, rowind) is a valid lower triangle of order n: colptr[0]
@@ -103,7 +105,9 @@ hessc_status pattern_stats_write_text(FILE *out, const pattern_stats *s,
  *  "density": float, "bandwidth": int, "largest_row": {"row": int, "count": int},
  *  "empty_rows": int, "rows_per_count": [{"count": int, "rows": int}, ...],
  *  "structure": {"kind": str, "description": str, ...kind-specific fields},
- *  "graph": {"nodes_requested": int, "nodes": int, "saved": int}}
+ *  "graph": {"nodes_requested": int, "nodes": int, "saved": int,
+ *            "expression": {"nodes_requested": int, "nodes": int, "saved": int}}}
+ * ("expression" only when known)
  * "model" and "graph" are left out when name / counts are NULL. */
 hessc_status pattern_stats_write_json(FILE *out, const pattern_stats *s,
                                       const char *name,

@@ -224,14 +224,14 @@ static void test_json_holds_statistics_structure_and_graph_counts(void)
 	CU_ASSERT_FATAL(pattern_stats_compute(p.n, p.colptr, p.rowind, &s) == HESSC_OK);
 	FILE *f = open_memstream(&buf, &len);
 	CU_ASSERT_FATAL(f != NULL);
-	pattern_graph_counts counts = {120, 45};
+	pattern_graph_counts counts = {120, 45, 30, 20};
 	CU_ASSERT_EQUAL(pattern_stats_write_json(f, &s, "tri\"dia", &counts), HESSC_OK);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"model\": \"tri\\\"dia\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"n\": 10, \"nnz_lower\": 19, \"nnz_full\": 28"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"kind\": \"banded\", \"description\": \"tridiagonal\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"rows_per_count\": [{\"count\": 2, \"rows\": 2}, {\"count\": 3, \"rows\": 8}]"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"graph\": {\"nodes_requested\": 120, \"nodes\": 45, \"saved\": 75}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"graph\": {\"nodes_requested\": 120, \"nodes\": 45, \"saved\": 75, \"expression\": {\"nodes_requested\": 30, \"nodes\": 20, \"saved\": 10}}"));
 	free(buf);
 	pattern_stats_free(&s);
 	fixture_free(&p);
