@@ -112,7 +112,7 @@ static hessc_status write_dot(FILE *out, const dot_state *s, node_id f, const do
 	                   "%zu after CSE and simplification",
 	                   o->title ? o->title : "model", d ? " (f, gradient, Hessian)" : " (f)",
 	                   c->drawn, c->shared, c->tree, c->requested, c->nodes);
-	if (o->expr_requested > 0 && len > 0 && (size_t)len < sizeof text)
+	if (d != NULL && o->expr_requested > 0 && len > 0 && (size_t)len < sizeof text)
 		snprintf(text + len, sizeof text - (size_t)len,
 		         " (expression alone: %zu requested, %zu after)", o->expr_requested, o->expr_nodes);
 	dot_string(out, text);

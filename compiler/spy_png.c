@@ -81,7 +81,9 @@ static void draw_title(canvas *c, const char *title, int width)
 	snprintf(buf, sizeof buf, "%s", title);
 	if ((int)strlen(buf) > max_chars && max_chars > 3)
 		strcpy(buf + max_chars - 3, "...");
+	/* twice, one pixel apart: a bold title */
 	draw_text(c, (c->w - text_width(buf)) / 2, 8, buf, INK);
+	draw_text(c, (c->w - text_width(buf)) / 2 + 1, 8, buf, INK);
 }
 
 static void draw_axes(canvas *c, const spy_grid *g)
