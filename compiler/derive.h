@@ -15,9 +15,21 @@
  * twice over its own variables only, and the contributions are summed per
  * Hessian entry.
  *
+ * Structural means: derivatives that are zero by the rules (of constants,
+ * of piecewise constant operators, through a term whose weights sum to
+ * exactly 0 as in t - t) are left out; entries that only evaluate to 0
+ * (2x - 2x) stay.  Non-smooth operators differentiate the active branch:
+ * |a|' = sign(a) (0 at 0); min/max take the operand that is smaller/larger,
+ * the one with the lower node id on ties; if-then-else differentiates the
+ * branch taken, and the other branch's NaN never leaks in; floor, ceil,
+ * round, div and comparisons have derivative 0; mod(a, b) has 1 and
+ * -trunc(a/b).  The pattern covers both branches.
+ *
  * A Hessian with more than `max_nnz` structural nonzeros is refused at once
  * (status HESSC_ERR_TOO_BIG, out->nnz holds an upper bound of the size),
- * before any of it is built.
+ * before any of it is built.  Errors: HESSC_ERR_NOMEM (the graph or a
+ * buffer could not grow), HESSC_ERR_INTERNAL (a variable index outside
+ * 0..n-1, an objective id not in the graph); *out is empty after any error.
  */
 #ifndef HESSC_DERIVE_H
 #define HESSC_DERIVE_H

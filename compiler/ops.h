@@ -2,7 +2,7 @@
  *
  * Included with OP defined to build the enum, the name table and the property
  * tables (QBE's ops.h idea): adding an operator is one line here plus its
- * derivative rule (graph_derive.c), its C spelling is the last column.
+ * derivative rule (derive.c, propagate()), its C spelling is the last column.
  *
  *   OP(name, arity, commutative, c_spelling)
  *
