@@ -1,6 +1,7 @@
 /* parse.c -- runs the flex scanner and the bison parser over one text. */
 #include "parse.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "parse_state.h"
@@ -71,6 +72,11 @@ hessc_status parse_source(arena *a, const char *path, const char *text, size_t l
 	yyscan_t scanner = NULL;
 	YY_BUFFER_STATE buffer = NULL;
 
+	if (len > INT_MAX - 2) {   /* flex buffers are int-sized */
+		parse_error_at(&st, 1, 1, "the text is too large (%zu bytes; at most %d)",
+		               len, INT_MAX - 2);
+		goto done;
+	}
 	if (check_utf8(&st))
 		goto done;
 	if (yylex_init_extra(&st, &scanner)) {

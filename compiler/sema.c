@@ -420,12 +420,7 @@ static void declare_constraint(sema *s, ast_node *d)
 	if (!d->kids[0]->has_var)
 		not_a_bound(s, d);
 	bound_ctx b = { d };
-	value env[SEMA_MAX_SLOTS];
-	memset(env, 0, sizeof env);
-	if (idx)
-		sema_iterate(s, idx, env, apply_bound, &b);
-	else
-		apply_bound(s, env, NULL, 0, &b);
+	sema_for_each(s, idx, apply_bound, &b);
 }
 
 /* ---- let ---- */
@@ -468,12 +463,7 @@ static void run_let(sema *s, ast_node *d)
 	if (d->kids[0]->is_set)
 		sema_fail(s, d->kids[0], "a set is used where a number is expected");
 	let_ctx l = { d };
-	value env[SEMA_MAX_SLOTS];
-	memset(env, 0, sizeof env);
-	if (idx)
-		sema_iterate(s, idx, env, let_one, &l);
-	else
-		let_one(s, env, NULL, 0, &l);
+	sema_for_each(s, idx, let_one, &l);
 }
 
 /* ---- the driver ---- */

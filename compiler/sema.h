@@ -173,6 +173,10 @@ set_value *sema_eval_set_keep(sema *s, const ast_node *e, value *env);
  * dummies bound in env and the member's key (dim values) in key. */
 typedef void (*sema_visit)(sema *s, value *env, const value *key, int dim, void *arg);
 void sema_iterate(sema *s, const ast_node *idx, value *env, sema_visit fn, void *arg);
+/* Calls fn once per member of idx, or once when idx is NULL. */
+void sema_for_each(sema *s, const ast_node *idx, sema_visit fn, void *arg);
+/* Position of key in sym's index set; an error at `at` when it is not in it. */
+size_t sema_key_position(sema *s, symbol *sym, const value *key, const ast_node *at);
 /* Number of key components of an indexing. */
 int sema_indexing_dim(sema *s, const ast_node *idx, value *env);
 /* The index set of a declaration (product of ranges when possible). */

@@ -58,22 +58,12 @@ static void store(sema *s, symbol *sym, ast_node *at, const value *key, const as
 {
 	if (val_item->kind == AST_DATA_DOT)
 		return;
-	long long pos = 0;
-	if (sym->dim) {
-		pos = set_position(s, sym->index, key);
-		if (pos < 0) {
-			char k[256], d[128];
-			sema_format_key(k, sizeof k, key, sym->dim);
-			set_describe(d, sizeof d, sym->index);
-			sema_fail(s, at, "subscript %s[%s] is out of range: '%s' is indexed over %s",
-			          sym->name, k, sym->name, d);
-		}
-	}
+	size_t pos = sym->dim ? sema_key_position(s, sym, key, at) : 0;
 	value v = item_value(s, val_item);
 	if (v.str && !sym->symbolic)
 		sema_fail(s, val_item, "a number is expected for '%s', found '%s'", sym->name, v.str);
 	if (sym->kind == SYM_VAR) {
-		s->x0[sym->base + (size_t)pos] = v.num;
+		s->x0[sym->base + pos] = v.num;
 		return;
 	}
 	sym->values[pos] = v;

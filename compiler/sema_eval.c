@@ -426,15 +426,30 @@ size_t sema_subscript_position(sema *s, const ast_node *name, value *env)
 		if (!key[k].str && key[k].num == 0)
 			key[k].num = 0;   /* -0 is 0 */
 	}
+	return sema_key_position(s, sym, key, name);
+}
+
+size_t sema_key_position(sema *s, symbol *sym, const value *key, const ast_node *at)
+{
 	long long pos = set_position(s, sym->index, key);
 	if (pos < 0) {
 		char k[256], d[128];
 		sema_format_key(k, sizeof k, key, sym->dim);
 		set_describe(d, sizeof d, sym->index);
-		sema_fail(s, name, "subscript %s[%s] is out of range: '%s' is indexed over %s",
+		sema_fail(s, at, "subscript %s[%s] is out of range: '%s' is indexed over %s",
 		          sym->name, k, sym->name, d);
 	}
 	return (size_t)pos;
+}
+
+void sema_for_each(sema *s, const ast_node *idx, sema_visit fn, void *arg)
+{
+	value env[SEMA_MAX_SLOTS];
+	memset(env, 0, sizeof env);
+	if (idx)
+		sema_iterate(s, idx, env, fn, arg);
+	else
+		fn(s, env, NULL, 0, arg);
 }
 
 /* The checks of a param declaration (>= 0, integer, in S, ...) hold for v? */

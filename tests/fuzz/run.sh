@@ -8,7 +8,13 @@
 set -eu
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=${FUZZ_WORK:-$(mktemp -d)}
+work=${FUZZ_WORK:-}
+if [ -z "$work" ]; then
+	work=$(mktemp -d)
+	keep=0   # a clean run leaves nothing behind; a crash keeps its artifacts
+else
+	keep=1
+fi
 build=$work/build
 mkdir -p "$build" "$work/corpus"
 
@@ -31,6 +37,10 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L \
 	-lm -o "$build/fuzz_frontend"
 
 cd "$work"
-"$build/fuzz_frontend" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-	-rss_limit_mb=2048 "$work/corpus"
-echo "fuzzing done: $work"
+if ! "$build/fuzz_frontend" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+	-rss_limit_mb=2048 "$work/corpus"; then
+	echo "fuzzing found a problem: see the crash-* files in $work" >&2
+	exit 1
+fi
+[ "$keep" = 1 ] || rm -rf "$work"
+echo "fuzzing done"
