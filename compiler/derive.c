@@ -22,9 +22,9 @@
  *
  * Structural zeros: derivatives that are zero by the rules never reach the
  * pattern (derive_sweep.h), while entries that merely evaluate to zero
- * (2x - 2x, a weight sum like 0.1 + 0.2 - 0.3) stay.  A term whose weights sum to
- * exactly 0 (t - t) is dropped: its contribution is 0 * dt, structurally
- * zero.
+ * (2x - 2x, a weight sum like 0.1 + 0.2 - 0.3) stay.  A term whose weights
+ * sum to exactly 0 (t - t, 0 * t) is dropped: its contribution is 0 * dt,
+ * structurally zero.
  */
 #include "derive.h"
 
@@ -186,14 +186,14 @@ static size_t interaction_bound(sweeper *cx, node_id root)
 		case OP_ABS: case OP_MIN: case OP_MAX: case OP_MOD: case OP_IF:
 		case OP_LT: case OP_LE: case OP_EQ: case OP_NE: case OP_AND: case OP_OR: case OP_NOT:
 		case OP_SIGN: case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_DIVI: case OP_COUNT:
-			break;                                    /* linear, or piecewise linear */
+			break;  /* linear, or linear piece by piece */
 		case OP_MUL:
 			pairs = sat_mul(ca, cb);
 			break;
 		case OP_DIV:
 			pairs = cb ? sat_add(sat_mul(ca, cb), triangle(cb)) : 0;
 			break;
-		default:                                      /* every other operator is nonlinear in all its operands */
+		default:  /* nonlinear in all its operands together */
 			pairs = triangle(count[i]);
 			break;
 		}
