@@ -32,6 +32,9 @@ typedef struct spy_options {
 #define SPY_MARGIN_TOP 56
 #define SPY_MARGIN_RIGHT 24
 #define SPY_MARGIN_BOTTOM 36
+/* White space between the plot and its frame, so that a full first or last
+ * row or column is not mistaken for the frame. */
+#define SPY_FRAME_GAP 3
 /* An SVG with more marker squares than this draws the density raster instead,
  * so that the file stays well under a megabyte. */
 #define SPY_SVG_MAX_MARKERS 40000

@@ -27,7 +27,7 @@ static uint8_t cell_level(int64_t count, int64_t area, int64_t max_area)
 	double t = log((double)count / (double)area) / log((double)max_area) + 1.0;
 	if (t < 0.0)
 		t = 0.0;
-	double darkness = 0.3 + 0.7 * t;
+	double darkness = 0.45 + 0.55 * t;
 	return (uint8_t)lround(255.0 * darkness);
 }
 

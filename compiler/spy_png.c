@@ -88,7 +88,7 @@ static void draw_title(canvas *c, const char *title, int width)
 
 static void draw_axes(canvas *c, const spy_grid *g)
 {
-	int L = SPY_MARGIN_LEFT, T = SPY_MARGIN_TOP, P = g->plot;
+	int L = SPY_MARGIN_LEFT, T = SPY_MARGIN_TOP, P = g->plot, G = SPY_FRAME_GAP;
 	int64_t ticks[16];
 	int count = spy_ticks(g->n, ticks, 7);
 	for (int k = 0; k < count; k++) {
@@ -96,15 +96,15 @@ static void draw_axes(canvas *c, const spy_grid *g)
 		char label[32];
 		snprintf(label, sizeof label, "%lld", (long long)ticks[k]);
 		/* column tick above the plot, row tick left of it */
-		fill_rect(c, L + pos, T - 5, L + pos + 1, T, INK);
-		draw_text(c, L + pos - text_width(label) / 2, T - 5 - SPY_FONT_H - 1, label, INK);
-		fill_rect(c, L - 5, T + pos, L, T + pos + 1, INK);
-		draw_text(c, L - 8 - text_width(label), T + pos - SPY_FONT_H / 2, label, INK);
+		fill_rect(c, L + pos, T - G - 6, L + pos + 1, T - G, INK);
+		draw_text(c, L + pos - text_width(label) / 2, T - G - 6 - SPY_FONT_H - 1, label, INK);
+		fill_rect(c, L - G - 6, T + pos, L - G, T + pos + 1, INK);
+		draw_text(c, L - G - 9 - text_width(label), T + pos - SPY_FONT_H / 2, label, INK);
 	}
-	fill_rect(c, L - 1, T - 1, L + P + 1, T, FRAME);
-	fill_rect(c, L - 1, T + P, L + P + 1, T + P + 1, FRAME);
-	fill_rect(c, L - 1, T - 1, L, T + P + 1, FRAME);
-	fill_rect(c, L + P, T - 1, L + P + 1, T + P + 1, FRAME);
+	fill_rect(c, L - G - 1, T - G - 1, L + P + G + 1, T - G, FRAME);
+	fill_rect(c, L - G - 1, T + P + G, L + P + G + 1, T + P + G + 1, FRAME);
+	fill_rect(c, L - G - 1, T - G - 1, L - G, T + P + G + 1, FRAME);
+	fill_rect(c, L + P + G, T - G - 1, L + P + G + 1, T + P + G + 1, FRAME);
 }
 
 static void draw_markers(canvas *c, const spy_grid *g, const int32_t *colptr,

@@ -142,24 +142,25 @@ static void write_markers(FILE *out, const spy_grid *g, const int32_t *colptr,
 
 static void write_axes(FILE *out, const spy_grid *g)
 {
-	int L = SPY_MARGIN_LEFT, T = SPY_MARGIN_TOP, P = g->plot;
-	fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#808080\"/>\n",
-	        L, T, P, P);
+	int L = SPY_MARGIN_LEFT, T = SPY_MARGIN_TOP, P = g->plot, G = SPY_FRAME_GAP;
+	/* the frame just outside the plot, so that it hides no edge row or column */
+	fprintf(out, "<rect x=\"%g\" y=\"%g\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#808080\"/>\n",
+	        L - G - 0.5, T - G - 0.5, P + 2 * G + 1, P + 2 * G + 1);
 	int64_t ticks[16];
 	int count = spy_ticks(g->n, ticks, 7);
 	fputs("<g stroke=\"#222\">", out);
 	for (int k = 0; k < count; k++) {
 		double pos = spy_index_pos(g, ticks[k]);
-		fprintf(out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>", L + pos, T - 5, L + pos, T);
-		fprintf(out, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\"/>", L - 5, T + pos, L, T + pos);
+		fprintf(out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>", L + pos, T - G - 6, L + pos, T - G);
+		fprintf(out, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\"/>", L - G - 6, T + pos, L - G, T + pos);
 	}
 	fputs("</g>\n<g fill=\"#222\">", out);
 	for (int k = 0; k < count; k++) {
 		double pos = spy_index_pos(g, ticks[k]);
 		fprintf(out, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">%lld</text>",
-		        L + pos, T - 9, (long long)ticks[k]);
+		        L + pos, T - G - 10, (long long)ticks[k]);
 		fprintf(out, "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%lld</text>",
-		        L - 8, T + pos + 4, (long long)ticks[k]);
+		        L - G - 9, T + pos + 4, (long long)ticks[k]);
 	}
 	fputs("</g>\n", out);
 }

@@ -5,6 +5,9 @@
  * spectra and on models made to be a minimum, a maximum and a saddle. */
 #include <CUnit/Basic.h>
 #include <math.h>
+#include <png.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +18,30 @@
 #include "frontend.h"
 #include "graph_dot.h"
 #include "pattern_stats.h"
+#include "spy.h"
 #include "tape.h"
 
 #define PI 3.14159265358979323846
 
 static const char *dot_program;
+static const char *rsvg_convert;
+
+/* The size of the large model: a million variables, as the spy plots must
+ * handle; a tenth of that under AddressSanitizer, which slows the front end
+ * tenfold (the sizes are checked by the normal build, the memory safety of
+ * the same code paths by the sanitized one). */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_N 100000
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_N 100000
+#endif
+#endif
+#ifndef BIG_N
+#define BIG_N 1000000
+#endif
+#define STR(x) #x
+#define XSTR(x) STR(x)
 
 static void ignore_diag(void *ctx, const diag *d)
 {
@@ -201,9 +223,76 @@ static void test_models_made_to_be_a_saddle_a_maximum_or_degenerate_are_classifi
 	CU_ASSERT_EQUAL(r.verdict, CURVATURE_DEGENERATE);
 }
 
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Decode a PNG with libpng; its width, or -1. */
+static int png_width(const char *path)
+{
+	png_image pi;
+	memset(&pi, 0, sizeof pi);
+	pi.version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(&pi, path))
+		return -1;
+	pi.format = PNG_FORMAT_GRAY;
+	void *pixels = malloc(PNG_IMAGE_SIZE(pi));
+	int ok = pixels != NULL && png_image_finish_read(&pi, NULL, pixels, 0, NULL);
+	free(pixels);
+	if (!ok)
+		png_image_free(&pi);
+	return ok ? (int)pi.width : -1;
+}
+
+static void test_million_variable_model_gives_spy_plots_under_a_megabyte_that_decode(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build("param N := " XSTR(BIG_N) "; var x{1..N} := 1;\n"
+	                      "minimize arrow: sum {i in 1..N-1} (x[i]^2 + x[N]^2)^2;\n", &b) == 0);
+	pattern_stats s;
+	CU_ASSERT_FATAL(pattern_stats_compute((int64_t)b.d.n, b.d.hess_colptr, b.d.hess_rowind, &s) == HESSC_OK);
+	char desc[160];
+	CU_ASSERT_STRING_EQUAL(pattern_shape_describe(&s.shape, desc, sizeof desc),
+	                       "arrowhead: diagonal plus 1 dense last row");
+	CU_ASSERT_EQUAL(s.n, BIG_N);
+	pattern_stats_free(&s);
+
+	char dir[] = "/tmp/hessc-spy-model-XXXXXX";
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	char svg[128], png[128], rendered[128];
+	snprintf(svg, sizeof svg, "%s/arrow.svg", dir);
+	snprintf(png, sizeof png, "%s/arrow.png", dir);
+	snprintf(rendered, sizeof rendered, "%s/arrow_svg.png", dir);
+	spy_options opt = {"arrow", 0};
+	for (int k = 0; k < 2; k++) {
+		FILE *f = fopen(k ? png : svg, "wb");
+		CU_ASSERT_FATAL(f != NULL);
+		hessc_status st = k ? spy_write_png(f, (int64_t)b.d.n, b.d.hess_colptr, b.d.hess_rowind, &opt)
+		                    : spy_write_svg(f, (int64_t)b.d.n, b.d.hess_colptr, b.d.hess_rowind, &opt);
+		CU_ASSERT_EQUAL(st, HESSC_OK);
+		fclose(f);
+	}
+	CU_ASSERT(file_size(svg) > 0 && file_size(svg) < 1000000);
+	CU_ASSERT(file_size(png) > 0 && file_size(png) < 1000000);
+	int width = SPY_DEFAULT_SIZE + SPY_MARGIN_LEFT + SPY_MARGIN_RIGHT;
+	CU_ASSERT_EQUAL(png_width(png), width);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "'%s' -f png -o '%s' '%s'", rsvg_convert, rendered, svg);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(png_width(rendered), width);
+	remove(svg);
+	remove(png);
+	remove(rendered);
+	rmdir(dir);
+	built_free(&b);
+}
+
 int main(int argc, char **argv)
 {
 	dot_program = argc > 1 ? argv[1] : "dot";
+	rsvg_convert = argc > 2 ? argv[2] : "rsvg-convert";
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return CU_get_error();
 	CU_pSuite suite = CU_add_suite("inspection of models", NULL, NULL);
@@ -217,6 +306,7 @@ int main(int argc, char **argv)
 		{"the DOT of an example model is accepted by Graphviz", test_dot_of_an_example_model_is_accepted_by_graphviz},
 		{"quadratic models have their known extreme eigenvalues", test_quadratic_models_have_their_known_extreme_eigenvalues},
 		{"models made to be a saddle, a maximum or degenerate are classified so", test_models_made_to_be_a_saddle_a_maximum_or_degenerate_are_classified_so},
+		{"a million-variable model gives spy plots under a megabyte that decode", test_million_variable_model_gives_spy_plots_under_a_megabyte_that_decode},
 	};
 	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
 		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
