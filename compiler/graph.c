@@ -415,6 +415,37 @@ node_id graph_if(graph *g, node_id cond, node_id then_value, node_id else_value)
 	return intern(g, &n);
 }
 
+node_id graph_check(const graph *g)
+{
+	for (size_t i = 0; i < g->count; i++) {
+		const graph_node *n = &g->nodes[i];
+		if (n->op >= OP_COUNT)
+			return (node_id)i;
+		int ar = op_arity[n->op];
+		node_id ops[3] = {n->a, n->b, n->c};
+		for (int k = 0; k < 3; k++)
+			if (k < ar ? ops[k] >= i : ops[k] != 0)
+				return (node_id)i;
+		if (n->op != OP_VAR && n->op != OP_POWI && n->op != OP_CONST && n->index != 0)
+			return (node_id)i;
+		if (n->op == OP_POWI && (n->index > INT32_MAX || n->index < INT32_MIN))
+			return (node_id)i;
+		if (op_commutative[n->op] && n->a > n->b)
+			return (node_id)i;
+		/* the table must lead to this very node */
+		size_t mask = g->table_cap - 1;
+		uint32_t h = (uint32_t)node_hash(n);
+		size_t s = h & mask;
+		uint64_t e;
+		while ((e = g->table[s]) != EMPTY &&
+		       !(SLOT_HASH(e) == h && node_equal(&g->nodes[SLOT_ID(e)], n)))
+			s = (s + 1) & mask;
+		if (e == EMPTY || SLOT_ID(e) != i)
+			return (node_id)i;
+	}
+	return GRAPH_NO_NODE;
+}
+
 double graph_powi_value(double x, int64_t k)
 {
 	/* right-to-left binary powering, the order tape.c and the emitters use */

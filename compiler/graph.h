@@ -81,6 +81,13 @@ int graph_is_const(const graph *g, node_id id, double *value);
  * graph_size(g) doubles. */
 double graph_eval(const graph *g, node_id root, const double *x, double *scratch);
 
+/* The graph's invariants, checked between stages and in tests: every
+ * operator known, used operands smaller than the node, unused operands and
+ * index 0, commutative operands sorted, POWI exponents that fit an int, and
+ * every node the one the hash table finds for its contents (no duplicate).
+ * Returns GRAPH_NO_NODE when all hold, else the first node that breaks one. */
+node_id graph_check(const graph *g);
+
 /* Counts for users who want to see what sharing saved: nodes requested from
  * the constructors vs nodes actually created. */
 size_t graph_requests(const graph *g);

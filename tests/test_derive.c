@@ -26,6 +26,7 @@ static evaluated at(graph *g, node_id f, double x, double y)
 	derivatives d;
 	hessc_status st = derive(g, f, 2, DERIVE_DEFAULT_MAX_NNZ, &d);
 	CU_ASSERT_EQUAL_FATAL(st, HESSC_OK);
+	CU_ASSERT_EQUAL(graph_check(g), GRAPH_NO_NODE);
 	double xs[2] = {x, y};
 	double *scratch = malloc(graph_size(g) * sizeof *scratch);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(scratch);

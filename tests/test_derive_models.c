@@ -74,6 +74,7 @@ static void check_model(const char *path, const char *text)
 	derivatives d;
 	st = derive(g, m->objective, m->n, DERIVE_DEFAULT_MAX_NNZ, &d);
 	CU_ASSERT_EQUAL_FATAL(st, HESSC_OK);
+	CU_ASSERT_EQUAL(graph_check(g), GRAPH_NO_NODE);
 	size_t n = m->n;
 	size_t room = n + 1;  /* malloc(0) may be NULL */
 	double *x = calloc(room, sizeof *x), *v = calloc(room, sizeof *v);

@@ -241,6 +241,31 @@ static void test_a_bad_operand_makes_the_failure_sticky(void)
 	CU_ASSERT(graph_failed(g));
 }
 
+static void test_graphs_built_by_every_constructor_pass_the_check(void)
+{
+	fresh();
+	node_id x = graph_var(g, 0), y = graph_var(g, 1);
+	for (int op = OP_NEG; op < OP_COUNT; op++) {
+		int ar = graph_op_arity((graph_op)op);
+		if (op == OP_POWI)
+			graph_powi(g, graph_binary(g, OP_ADD, x, y), -3);
+		else if (ar == 1)
+			graph_unary(g, (graph_op)op, graph_binary(g, OP_MUL, y, x));
+		else if (ar == 2)
+			graph_binary(g, (graph_op)op, y, graph_unary(g, OP_EXP, x));
+		else if (ar == 3)
+			graph_if(g, graph_binary(g, OP_LT, x, y), x, y);
+	}
+	CU_ASSERT_FALSE(graph_failed(g));
+	CU_ASSERT_EQUAL(graph_check(g), GRAPH_NO_NODE);
+	/* a node edited behind the constructors' back is found */
+	graph_node *n = (graph_node *)graph_get(g, graph_binary(g, OP_MUL, x, y));
+	node_id bad = graph_binary(g, OP_MUL, x, y);
+	n->a = y;
+	n->b = x;
+	CU_ASSERT_EQUAL(graph_check(g), bad);
+}
+
 static void test_a_million_node_chain_builds_and_evaluates(void)
 {
 	fresh();
@@ -275,6 +300,7 @@ int main(void)
 	CU_add_test(s, "integer powers multiply in the documented order", test_integer_powers_multiply_in_the_documented_order);
 	CU_add_test(s, "requests count calls and size counts nodes", test_requests_count_calls_and_size_counts_nodes);
 	CU_add_test(s, "a bad operand makes the failure sticky", test_a_bad_operand_makes_the_failure_sticky);
+	CU_add_test(s, "graphs built by every constructor pass the check", test_graphs_built_by_every_constructor_pass_the_check);
 	CU_add_test(s, "a million-node chain builds and evaluates", test_a_million_node_chain_builds_and_evaluates);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
