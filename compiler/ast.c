@@ -68,6 +68,44 @@ ast_node *ast_binary(arena *a, ast_op op, ast_node *l, ast_node *r, int line, in
 	return ast_set_kids(a, n, kids, 2) ? NULL : n;
 }
 
+ast_node *ast_chain(arena *a, ast_op op, ast_node *l, ast_node *r, int line, int col)
+{
+	ast_node *n = l;
+	if (l->kind != AST_CHAIN || (l->flags & AST_F_PAREN)) {
+		n = ast_new(a, AST_CHAIN, line, col);
+		if (!n)
+			return NULL;
+		n->cap = 4;
+		n->kids = arena_array(a, n->cap, sizeof *n->kids);
+		n->ops = arena_array(a, n->cap, sizeof *n->ops);
+		if (!n->kids || !n->ops)
+			return NULL;
+		n->kids[0] = l;
+		n->ops[0] = OPR_ADD;
+		n->nkids = 1;
+		n->depth = (uint16_t)(l->depth + 1u > 65535 ? 65535 : l->depth + 1u);
+	}
+	if (n->nkids == n->cap) {
+		/* the old arrays stay in the arena: amortized twice the final size */
+		size_t cap = n->cap * 2;
+		ast_node **kids = arena_array(a, cap, sizeof *kids);
+		uint8_t *ops = arena_array(a, cap, sizeof *ops);
+		if (!kids || !ops)
+			return NULL;
+		memcpy(kids, n->kids, n->nkids * sizeof *kids);
+		memcpy(ops, n->ops, n->nkids * sizeof *ops);
+		n->kids = kids;
+		n->ops = ops;
+		n->cap = cap;
+	}
+	n->kids[n->nkids] = r;
+	n->ops[n->nkids] = (uint8_t)op;
+	n->nkids++;
+	if (r->depth + 1u > n->depth)
+		n->depth = (uint16_t)(r->depth + 1u > 65535 ? 65535 : r->depth + 1u);
+	return n;
+}
+
 const char *ast_op_spelling(ast_op op)
 {
 	static const char *const names[] = {

@@ -26,6 +26,8 @@ typedef enum ast_kind {
 	AST_CALL,       /* text(kids...) : abs, sqrt, card, min(a,b), ... */
 	AST_UNARY,      /* op kids[0] */
 	AST_BINARY,     /* kids[0] op kids[1] */
+	AST_CHAIN,      /* kids[0] ops[1] kids[1] ops[2] kids[2] ...: a run of + and -,
+	                   flat so that a written-out sum of any length is not deep */
 	AST_IF,         /* if kids[0] then kids[1] [else kids[2]] (kids[2] may be NULL) */
 	AST_ITER,       /* op {kids[0] = indexing} kids[1] : sum prod min max */
 	AST_TUPLE,      /* (kids...) */
@@ -100,6 +102,8 @@ struct ast_node {
 	size_t nkids;
 	ast_node *cond;      /* AST_INDEXING: condition after ':' ; decls: indexing */
 	ast_node *extra;     /* AST_DATA_*: default value; AST_LET: target */
+	uint8_t *ops;        /* AST_CHAIN: OPR_ADD or OPR_SUB before each kid (ops[0] unused) */
+	size_t cap;          /* AST_CHAIN: room in kids and ops */
 	void *sym;           /* set by sema: the symbol a name refers to */
 	int slot;            /* set by sema: dummy slot (REF_DUMMY) or first slot bound (AST_INDEXING) */
 	int max_slot;        /* set by sema: 1 + highest dummy slot read below, 0 if none */
@@ -121,6 +125,8 @@ int ast_set_kids(arena *a, ast_node *n, ast_node **kids, size_t nkids);
 ast_node *ast_leaf_num(arena *a, double v, int line, int col);
 ast_node *ast_unary(arena *a, ast_op op, ast_node *x, int line, int col);
 ast_node *ast_binary(arena *a, ast_op op, ast_node *l, ast_node *r, int line, int col);
+/* l + r or l - r: appended to l when l is a chain not in parentheses. */
+ast_node *ast_chain(arena *a, ast_op op, ast_node *l, ast_node *r, int line, int col);
 int ast_depth_exceeded(const ast_node *n);
 
 const char *ast_op_spelling(ast_op op);

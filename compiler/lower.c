@@ -143,6 +143,13 @@ static node_id lower(sema *s, const ast_node *e, value *env)
 	}
 	case AST_BINARY:
 		return lower_binary(s, e, env);
+	case AST_CHAIN: {
+		/* left to right, as written: a loop, however long the sum */
+		node_id acc = lower(s, e->kids[0], env);
+		for (size_t i = 1; i < e->nkids; i++)
+			acc = binary(s, e->ops[i] == OPR_ADD ? OP_ADD : OP_SUB, acc, lower(s, e->kids[i], env));
+		return acc;
+	}
 	case AST_IF: {
 		const ast_node *c = e->kids[0];
 		if (!c->has_var) {

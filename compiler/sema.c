@@ -314,6 +314,24 @@ static int linear_in_one(sema *s, const ast_node *e, value *env, long long *var,
 		}
 		return 1;
 	}
+	if (e->kind == AST_CHAIN) {
+		long long vt;
+		double ct, ot;
+		if (!linear_in_one(s, e->kids[0], env, var, coef, offset))
+			return 0;
+		for (size_t i = 1; i < e->nkids; i++) {
+			if (!linear_in_one(s, e->kids[i], env, &vt, &ct, &ot))
+				return 0;
+			if (*var >= 0 && vt >= 0 && *var != vt)
+				return 0;
+			double sign = e->ops[i] == OPR_ADD ? 1 : -1;
+			if (vt >= 0)
+				*var = vt;
+			*coef += sign * ct;
+			*offset += sign * ot;
+		}
+		return 1;
+	}
 	if (e->kind != AST_BINARY)
 		return 0;
 	long long va, vb;

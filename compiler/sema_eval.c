@@ -110,8 +110,12 @@ static int safe_bound(const ast_node *e, int slot)
 	case AST_UNARY:
 		return (e->op == OPR_NEG || e->op == OPR_PLUS) && safe_bound(e->kids[0], slot);
 	case AST_BINARY:
-		return (e->op == OPR_ADD || e->op == OPR_SUB || e->op == OPR_MUL) &&
-		       safe_bound(e->kids[0], slot) && safe_bound(e->kids[1], slot);
+		return e->op == OPR_MUL && safe_bound(e->kids[0], slot) && safe_bound(e->kids[1], slot);
+	case AST_CHAIN:
+		for (size_t i = 0; i < e->nkids; i++)
+			if (!safe_bound(e->kids[i], slot))
+				return 0;
+		return 1;
 	case AST_CALL:
 		if (sema_functions[e->op].kind != FN_MINMAX)
 			return 0;
@@ -756,6 +760,14 @@ value sema_eval(sema *s, const ast_node *e, value *env)
 	}
 	case AST_BINARY:
 		return eval_binary(s, e, env);
+	case AST_CHAIN: {
+		double acc = sema_eval_num(s, e->kids[0], env);
+		for (size_t i = 1; i < e->nkids; i++) {
+			double v = sema_eval_num(s, e->kids[i], env);
+			acc = e->ops[i] == OPR_ADD ? acc + v : acc - v;
+		}
+		return num_value(acc);
+	}
 	case AST_IF:
 		if (is_true(sema_eval(s, e->kids[0], env)))
 			return sema_eval(s, e->kids[1], env);

@@ -275,6 +275,13 @@ void sema_resolve(sema *s, ast_node *e)
 		}
 		return;
 	}
+	case AST_CHAIN:
+		for (size_t i = 0; i < e->nkids; i++) {
+			sema_resolve(s, e->kids[i]);
+			need_number(s, e->kids[i], ast_op_spelling((ast_op)e->ops[i > 0 ? i : 1]));
+			merge(e, e->kids[i]);
+		}
+		return;
 	case AST_IF:
 		for (int i = 0; i < 3; i++) {
 			if (!e->kids[i])

@@ -308,8 +308,8 @@ relop
 
 /* arithmetic and set expressions */
 aexpr
-	: aexpr '+' aexpr      { CHECK($$, ast_binary(A, OPR_ADD, $1, $3, L(@2))); }
-	| aexpr '-' aexpr      { CHECK($$, ast_binary(A, OPR_SUB, $1, $3, L(@2))); }
+	: aexpr '+' aexpr      { CHECK($$, ast_chain(A, OPR_ADD, $1, $3, L(@2))); }
+	| aexpr '-' aexpr      { CHECK($$, ast_chain(A, OPR_SUB, $1, $3, L(@2))); }
 	| aexpr LESS aexpr     { CHECK($$, ast_binary(A, OPR_LESS, $1, $3, L(@2))); }
 	| aexpr '*' aexpr      { CHECK($$, ast_binary(A, OPR_MUL, $1, $3, L(@2))); }
 	| aexpr '/' aexpr      { CHECK($$, ast_binary(A, OPR_DIV, $1, $3, L(@2))); }

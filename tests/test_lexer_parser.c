@@ -89,7 +89,9 @@ static void test_a_sum_takes_a_product_but_not_a_following_plus(void)
 {
 	ASSERT_PARSES("var x{1..3}; minimize f: sum {i in 1..3} 2 * x[i] + 1;");
 	ast_node *e = P.stmts[1]->kids[0];
-	CU_ASSERT_EQUAL(e->op, OPR_ADD);
+	CU_ASSERT_EQUAL(e->kind, AST_CHAIN);
+	CU_ASSERT_EQUAL(e->nkids, 2);
+	CU_ASSERT_EQUAL(e->ops[1], OPR_ADD);
 	CU_ASSERT_EQUAL(e->kids[0]->kind, AST_ITER);
 	CU_ASSERT_EQUAL(e->kids[0]->kids[1]->op, OPR_MUL);
 }

@@ -226,6 +226,25 @@ static void test_tuples_and_string_members_index_params_and_variables(void)
 	done(&b);
 }
 
+static void test_a_written_out_sum_of_a_hundred_thousand_terms_is_not_too_deep(void)
+{
+	size_t terms = 100000;
+	char *text = malloc(terms * 16 + 64);
+	size_t n = (size_t)sprintf(text, "var x{1..10} := 1;\nminimize f: x[1]");
+	for (size_t i = 1; i < terms; i++)
+		n += (size_t)sprintf(text + n, i % 3 ? " + x[%zu]" : " - x[%zu]^2", i % 10 + 1);
+	strcpy(text + n, ";\n");
+	built b = build(text);
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	/* terms i = 1..99999: + for i % 3 != 0, - for i % 3 == 0; x = 1 */
+	double expected = 1;
+	for (size_t i = 1; i < terms; i++)
+		expected += i % 3 ? 1 : -1;
+	CU_ASSERT_DOUBLE_EQUAL(f_at(&b, NULL), expected, 0);
+	done(&b);
+	free(text);
+}
+
 static void test_a_million_variables_go_through_in_well_under_two_seconds(void)
 {
 	clock_t t0 = clock();
@@ -255,6 +274,7 @@ int main(void)
 	CU_add_test(s, "set builders and operations evaluate as in AMPL", test_sets_builders_and_operations_evaluate_as_in_ampl);
 	CU_add_test(s, "conditions that bound a dummy keep the same members", test_conditions_that_bound_a_dummy_keep_the_same_members);
 	CU_add_test(s, "tuples and string members index params and variables", test_tuples_and_string_members_index_params_and_variables);
+	CU_add_test(s, "a written-out sum of a hundred thousand terms is not too deep", test_a_written_out_sum_of_a_hundred_thousand_terms_is_not_too_deep);
 	CU_add_test(s, "a million variables go through in well under two seconds", test_a_million_variables_go_through_in_well_under_two_seconds);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
