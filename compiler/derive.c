@@ -207,13 +207,17 @@ done:
 
 /* An upper bound of the Hessian's structural nonzeros: the least of the
  * whole triangle, the interaction bound, and the sum over terms of
- * k(k+1)/2 for a term with k variables. */
-static size_t hessian_bound(sweeper *cx, node_id root, const term *terms, size_t nterms)
+ * k(k+1)/2 for a term with k variables.  The term bound, a pass over every
+ * term, is only needed when the others are above `limit`. */
+static size_t hessian_bound(sweeper *cx, node_id root, const term *terms, size_t nterms,
+                            size_t limit)
 {
 	/* the whole lower triangle (n < 2^31, so no overflow) */
 	size_t least = cx->n % 2 == 0 ? (cx->n / 2) * (cx->n + 1) : cx->n * ((cx->n + 1) / 2);
 	size_t inter = interaction_bound(cx, root);
 	least = inter < least ? inter : least;
+	if (least <= limit)
+		return least;
 	size_t bound = 0;
 	for (size_t t = 0; t < nterms && bound < least; t++) {
 		if (!sweep_cone(cx, terms[t].node, 0))
@@ -325,7 +329,7 @@ hessc_status derive(graph *g, node_id objective, size_t n, size_t max_nnz, deriv
 	if (!find_terms(&cx, objective, &terms, &nterms, linear))
 		goto done;
 
-	bound = hessian_bound(&cx, objective, terms, nterms);
+	bound = hessian_bound(&cx, objective, terms, nterms, max_nnz);
 	if (cx.status != HESSC_OK)
 		goto done;
 	if (bound > max_nnz) {
