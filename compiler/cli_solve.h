@@ -18,6 +18,9 @@ typedef struct cli_solve_options {
 	int json;                /* --format json */
 } cli_solve_options;
 
+/* `hessc solve ARGS...` with argv[0] = "solve"; returns the exit code. */
+int cli_solve_main(int argc, char **argv);
+
 /* Solve p (maximized when `maximize`), the table on err, the result on out.
  * names: p->n variable names (for the output).  Returns the solver's status. */
 hessc_solve_status cli_solve_run(const hessc_problem *p, const char *const *names, int maximize,
