@@ -234,6 +234,7 @@ hessc_status frontend_build(const frontend_input *in, diag_sink *diags, graph *g
 	s.defines = defines;
 	s.ndefines = in->n_defines;
 	s.want_objective = in->objective;
+	s.work_limit = in->work_limit;
 	status = sema_run(&s, &prog);
 	if (status != HESSC_OK)
 		goto done;

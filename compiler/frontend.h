@@ -30,6 +30,10 @@ typedef struct frontend_input {
 	const char *const *defines;      /* "NAME=VALUE", a param's value */
 	size_t n_defines;
 	const char *objective;           /* NULL: the first objective */
+	size_t work_limit;               /* 0: none; else the most set members, loop
+	                                    iterations and variables the front end may
+	                                    go through before it refuses the model
+	                                    (fuzzing and untrusted input) */
 } frontend_input;
 
 typedef struct model {

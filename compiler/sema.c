@@ -241,6 +241,7 @@ static void declare_var(sema *s, ast_node *d)
 	symbol *sym = sema_declare(s, d, SYM_VAR);
 	sym->index = idx ? sema_index_set(s, sym, idx) : NULL;
 	size_t count = idx ? sym->index->count : 1;
+	sema_work(s, d, count);
 	grow_vars(s, count);
 	sym->base = s->n;
 	s->n += count;

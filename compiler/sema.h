@@ -122,6 +122,8 @@ typedef struct sema {
 	/* the chosen objective */
 	symbol *objective;
 	const char *want_objective;
+	/* work done, against the caller's limit (0: none) */
+	size_t work, work_limit;
 	/* lowering */
 	graph *graph;
 	size_t lower_depth;
@@ -139,6 +141,8 @@ _Noreturn void sema_fail(sema *s, const ast_node *at, const char *fmt, ...)
 #endif
 	;
 _Noreturn void sema_nomem(sema *s);
+/* Counts `steps` of work; past the caller's limit, an error at `at`. */
+void sema_work(sema *s, const ast_node *at, size_t steps);
 void *sema_alloc(sema *s, size_t n, size_t size);
 
 /* symbols and strings (sema_set.c) */

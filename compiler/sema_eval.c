@@ -211,6 +211,7 @@ static void iterate_entry(sema *s, iter_state *it, size_t k, int keylen)
 	set = narrow_range(s, idx, entry, set, it->env, &narrowed);
 	if (keylen + set->dim > SEMA_MAX_DIM)
 		sema_fail(s, entry, "indexing with more than %d components", SEMA_MAX_DIM);
+	sema_work(s, entry, set->count);
 	for (size_t p = 0; p < set->count; p++) {
 		set_member(set, p, it->key + keylen);
 		if (entry->kind == AST_IN)
@@ -225,6 +226,7 @@ void sema_iterate(sema *s, const ast_node *idx, value *env, sema_visit fn, void 
 	if (idx->op == 1) {   /* {1, 3, 5}: the members themselves */
 		set_value tmp;
 		set_value *set = eval_set_ptr(s, idx, env, &tmp);
+		sema_work(s, idx, set->count);
 		for (size_t p = 0; p < set->count; p++) {
 			set_member(set, p, it.key);
 			fn(s, env, it.key, set->dim, arg);

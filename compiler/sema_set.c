@@ -14,6 +14,16 @@ _Noreturn void sema_nomem(sema *s)
 	longjmp(s->fail, 1);
 }
 
+void sema_work(sema *s, const ast_node *at, size_t steps)
+{
+	if (!s->work_limit)
+		return;
+	if (steps > s->work_limit - s->work)
+		sema_fail(s, at, "the model needs more than %zu steps, the limit this front end was given",
+		          s->work_limit);
+	s->work += steps;
+}
+
 void *sema_alloc(sema *s, size_t n, size_t size)
 {
 	void *p = arena_array(s->arena, n ? n : 1, size);
@@ -303,6 +313,7 @@ set_value *set_operation(sema *s, const ast_node *at, ast_op op, set_value *a, s
 		if (dim > SEMA_MAX_DIM)
 			sema_fail(s, at, "'cross' makes tuples of %d components, at most %d are supported",
 			          dim, SEMA_MAX_DIM);
+		sema_work(s, at, a->count && b->count > SIZE_MAX / a->count ? SIZE_MAX : a->count * b->count);
 		size_t cap = a->count * b->count;
 		set_value *r = set_list_new(s, dim, cap);
 		value t[SEMA_MAX_DIM];
@@ -319,6 +330,7 @@ set_value *set_operation(sema *s, const ast_node *at, ast_op op, set_value *a, s
 	if (a->dim != b->dim)
 		sema_fail(s, at, "'%s' of sets of different dimensions (%d and %d)",
 		          ast_op_spelling(op), a->dim, b->dim);
+	sema_work(s, at, a->count + b->count);
 	size_t cap = 0;
 	set_value *r = set_list_new(s, a->dim, 0);
 	value t[SEMA_MAX_DIM];

@@ -27,8 +27,11 @@ static built build_full(const char *text, const char *data, const char *const *d
 {
 	built b = { graph_new(), NULL, HESSC_OK };
 	frontend_source d = { "t.dat", data, data ? strlen(data) : 0 };
-	frontend_input in = { { "t.mod", text, strlen(text) }, data ? &d : NULL, data ? 1 : 0,
-	                      defines, ndefines, objective };
+	frontend_input in = {
+		.model = { "t.mod", text, strlen(text) },
+		.data = data ? &d : NULL, .n_data = data ? 1 : 0,
+		.defines = defines, .n_defines = ndefines, .objective = objective,
+	};
 	diag_sink sink = { record, NULL, 0 };
 	message[0] = 0;
 	b.status = frontend_build(&in, &sink, b.g, &b.m);
@@ -245,6 +248,19 @@ static void test_a_written_out_sum_of_a_hundred_thousand_terms_is_not_too_deep(v
 	free(text);
 }
 
+static void test_a_work_limit_refuses_a_model_too_big_to_go_through(void)
+{
+	graph *g = graph_new();
+	model *m = NULL;
+	const char *text = "param N := 1e9;\nvar x{1..N};\nminimize f: sum {i in 1..N} x[i]^2;";
+	frontend_input in = { .model = { "t.mod", text, strlen(text) }, .work_limit = 1000 };
+	diag_sink sink = { record, NULL, 0 };
+	CU_ASSERT_EQUAL(frontend_build(&in, &sink, g, &m), HESSC_ERR_MODEL);
+	CU_ASSERT_PTR_NULL(m);
+	CU_ASSERT_STRING_EQUAL(message, "2:5: the model needs more than 1000 steps, the limit this front end was given");
+	graph_free(g);
+}
+
 static void test_a_million_variables_go_through_in_well_under_two_seconds(void)
 {
 	clock_t t0 = clock();
@@ -275,6 +291,7 @@ int main(void)
 	CU_add_test(s, "conditions that bound a dummy keep the same members", test_conditions_that_bound_a_dummy_keep_the_same_members);
 	CU_add_test(s, "tuples and string members index params and variables", test_tuples_and_string_members_index_params_and_variables);
 	CU_add_test(s, "a written-out sum of a hundred thousand terms is not too deep", test_a_written_out_sum_of_a_hundred_thousand_terms_is_not_too_deep);
+	CU_add_test(s, "a work limit refuses a model too big to go through", test_a_work_limit_refuses_a_model_too_big_to_go_through);
 	CU_add_test(s, "a million variables go through in well under two seconds", test_a_million_variables_go_through_in_well_under_two_seconds);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
