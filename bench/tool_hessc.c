@@ -1,7 +1,8 @@
 /* tool_hessc.c -- hessc as a tool: `hessc gen` writes C, the system C
  * compiler makes a shared object, dlopen loads it and the descriptor the
- * generated code exports (PREFIX_problem) gives the kernels.
- * gen_s is the generation, cc_s the compilation plus loading.
+ * generated code exports gives the kernels: PREFIX_problem for unrolled
+ * code, PREFIX_setup(mem) for loops (it builds the pattern at load time).
+ * gen_s is the generation, cc_s the compilation plus loading and setup.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -84,8 +85,20 @@ int tool_hessc_prepare(const bench_problem *p, long size, const bench_options *o
 	}
 	desc = dlsym(lib, symbol);
 	if (!desc) {
-		snprintf(r->error, sizeof r->error, "no symbol %.60s in %.150s", symbol, so_path);
-		return -1;
+		size_t (*bytes)(void);
+		const hessc_problem *(*setup)(void *);
+		void *mem;
+		snprintf(symbol, sizeof symbol, "%s_setup_bytes", p->name);
+		*(void **)&bytes = dlsym(lib, symbol);
+		snprintf(symbol, sizeof symbol, "%s_setup", p->name);
+		*(void **)&setup = dlsym(lib, symbol);
+		mem = bytes && setup ? malloc(bytes()) : NULL;
+		desc = mem ? setup(mem) : NULL;
+		if (!desc) {
+			snprintf(r->error, sizeof r->error, "no %s_problem nor a working %s_setup in %.150s",
+			         p->name, p->name, so_path);
+			return -1;
+		}
 	}
 	r->cc_s = bench_now() - t0;
 	if (kernels_from_problem(desc, k) != 0) {

@@ -91,6 +91,12 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
  * HESSC_ERR_TOO_BIG). */
 hessc_status tmpl_derive(tmpl_set *s, size_t max_nnz);
 
+/* 1 when the residual's body is too long to write as one function (a
+ * dense Hessian, like (sum x[i])^2 over many variables): the caller keeps
+ * the unrolled path, whose emitter splits long kernels. */
+#define TMPL_MAX_RESIDUAL_INSTRUCTIONS 20000
+int tmpl_residual_too_big(const tmpl_set *s);
+
 /* Local Hessian entries of loop l, times iterations: the size of its
  * position map. */
 size_t tmpl_positions_size(const tmpl_loop *l);

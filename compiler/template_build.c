@@ -105,6 +105,18 @@ done:
 	return rc;
 }
 
+int tmpl_residual_too_big(const tmpl_set *s)
+{
+	const tmpl_loop *r;
+	size_t len = 0;
+	if (!s->has_residual || s->n_loops == 0)
+		return 0;
+	r = &s->loops[s->n_loops - 1];
+	for (int k = 0; k < TAPE_KERNELS; k++)
+		len += r->t.kernel[k].len;
+	return len > TMPL_MAX_RESIDUAL_INSTRUCTIONS;
+}
+
 hessc_status tmpl_positions(const tmpl_set *s, size_t l, int32_t *pos)
 {
 	if (l >= s->n_loops || !s->colptr)

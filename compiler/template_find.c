@@ -30,11 +30,27 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 typedef struct term {
 	node_id node;
-	double weight;
 	uint32_t shape;      /* shape id, or UINT32_MAX: too big, residual */
-	size_t var0, nvar;   /* its slots' variables: vars[var0 .. var0+nvar) */
-	size_t con0, ncon;   /* its constants (weight first): cons[con0 ..) */
+	uint32_t var0;       /* its slots' variables: vars[var0 .. var0+nvar) */
+	uint32_t con0;       /* its constants (weight first): cons[con0 ..), shared
+	                        by every term with the same constants */
+	uint16_t nvar, ncon;
+	double weight;
 } term;
+
+/* What the walks over one term remember per node: a small open-addressing
+ * map emptied in O(1) by an epoch (graph-sized arrays would double the
+ * memory of a million-term model). */
+typedef struct memo {
+	node_id key;
+	uint32_t epoch;
+	uint32_t state;      /* MEMO_* bits */
+	int32_t canon;       /* canonical position, or the copied node id */
+	uint64_t hash;
+	int64_t minvar;
+} memo;
+
+enum { MEMO_HASHED = 1, MEMO_ENCODED = 2, MEMO_COLLECTED = 4, MEMO_COPIED = 8 };
 
 /* One canonical node of a shape: op, extra (VAR: slot, CONST: constant
  * number, POWI: exponent), operands as canonical positions (-1: none). */
@@ -52,18 +68,19 @@ typedef struct shape {
 typedef struct finder {
 	const graph *g;
 	size_t size;
-	/* per graph node, valid when stamp == the current term + 1 */
-	uint32_t *stamp;
-	uint64_t *hash;
-	int64_t *minvar;
-	int32_t *canon_of;
+	/* per node of the term(s) being walked */
+	memo *memo;
+	size_t memo_cap, memo_used;
+	uint32_t epoch;
 	/* terms */
 	term *terms;
 	size_t nterms, terms_cap;
-	int64_t *vars;
+	int32_t *vars;
 	size_t nvars, vars_cap;
 	double *cons;
 	size_t ncons, cons_cap;
+	uint32_t *cons_table;  /* open addressing over distinct constant vectors */
+	size_t cons_table_cap, ncons_vectors;
 	/* shapes */
 	canon *pool;
 	size_t npool, pool_cap;
@@ -77,6 +94,79 @@ typedef struct finder {
 	canon *cur;
 	size_t ncur, cur_cap;
 } finder;
+
+static size_t memo_slot(node_id key, size_t mask)
+{
+	uint32_t h = key * 0x9e3779b1u;
+	return (size_t)(h ^ (h >> 15)) & mask;
+}
+
+/* Forget every entry (a new term). */
+static void memo_clear(finder *F)
+{
+	F->epoch++;
+	F->memo_used = 0;
+	if (F->epoch == 0) {  /* wrapped: make old stamps unmistakable */
+		for (size_t k = 0; k < F->memo_cap; k++)
+			F->memo[k].epoch = 0;
+		F->epoch = 1;
+	}
+}
+
+static memo *memo_find(const finder *F, node_id key)
+{
+	size_t mask = F->memo_cap - 1;
+	for (size_t k = memo_slot(key, mask);; k = (k + 1) & mask) {
+		memo *m = &F->memo[k];
+		if (m->epoch != F->epoch)
+			return NULL;
+		if (m->key == key)
+			return m;
+	}
+}
+
+static uint32_t memo_state(const finder *F, node_id key)
+{
+	const memo *m = memo_find(F, key);
+	return m ? m->state : 0;
+}
+
+/* The entry of key, created empty when absent; NULL when memory runs out. */
+static memo *memo_get(finder *F, node_id key)
+{
+	size_t mask;
+	memo *m = memo_find(F, key);
+	if (m)
+		return m;
+	if (2 * (F->memo_used + 1) > F->memo_cap) {
+		size_t cap = F->memo_cap * 2, old_cap = F->memo_cap;
+		memo *old = F->memo, *fresh = calloc(cap, sizeof *fresh);
+		if (!fresh)
+			return NULL;
+		F->memo = fresh;
+		F->memo_cap = cap;
+		for (size_t k = 0; k < old_cap; k++)
+			if (old[k].epoch == F->epoch) {
+				size_t j = memo_slot(old[k].key, cap - 1);
+				while (fresh[j].epoch == F->epoch)
+					j = (j + 1) & (cap - 1);
+				fresh[j] = old[k];
+			}
+		free(old);
+	}
+	mask = F->memo_cap - 1;
+	{
+		size_t k = memo_slot(key, mask);
+		while (F->memo[k].epoch == F->epoch)
+			k = (k + 1) & mask;
+		m = &F->memo[k];
+	}
+	memset(m, 0, sizeof *m);
+	m->key = key;
+	m->epoch = F->epoch;
+	F->memo_used++;
+	return m;
+}
 
 static int is_sum(const graph *g, node_id id)
 {
@@ -153,7 +243,7 @@ static node_id operand(const graph_node *n, int k)
 /* Pass A: hash and smallest variable of every node of the term (post-order,
  * iterative).  Returns the number of distinct nodes, or 0 when the term
  * has more than TMPL_MAX_TERM_NODES (or memory ran out: *nomem). */
-static size_t hash_term(finder *F, node_id root, uint32_t stamp, int *nomem)
+static size_t hash_term(finder *F, node_id root, int *nomem)
 {
 	size_t n = 0, count = 0;
 	if (!GROW(F->stack, F->stack_cap, 8))
@@ -163,12 +253,13 @@ static size_t hash_term(finder *F, node_id root, uint32_t stamp, int *nomem)
 		node_id id = F->stack[n - 1];
 		const graph_node *g = graph_get(F->g, id);
 		int ar = op_arity(g), ready = 1;
-		if (F->stamp[id] == stamp) {
+		memo *m;
+		if (memo_state(F, id) & MEMO_HASHED) {
 			n--;
 			continue;
 		}
 		for (int k = 0; k < ar; k++)
-			if (F->stamp[operand(g, k)] != stamp) {
+			if (!(memo_state(F, operand(g, k)) & MEMO_HASHED)) {
 				if (!GROW(F->stack, F->stack_cap, n + 1))
 					return *nomem = 1, 0;
 				F->stack[n++] = operand(g, k);
@@ -179,20 +270,24 @@ static size_t hash_term(finder *F, node_id root, uint32_t stamp, int *nomem)
 		n--;
 		if (++count > TMPL_MAX_TERM_NODES)
 			return 0;
-		F->stamp[id] = stamp;
+		m = memo_get(F, id);
+		if (!m)
+			return *nomem = 1, 0;
+		m->state |= MEMO_HASHED;
 		if (g->op == OP_VAR) {
-			F->hash[id] = 0x51a7u;
-			F->minvar[id] = g->index;
+			m->hash = 0x51a7u;
+			m->minvar = g->index;
 		} else if (g->op == OP_CONST) {
-			F->hash[id] = 0xc0c0u;
-			F->minvar[id] = INT64_MAX;
+			m->hash = 0xc0c0u;
+			m->minvar = INT64_MAX;
 		} else {
 			uint64_t h = mix(g->op + 1u, (uint64_t)g->index), hk[3];
 			int64_t mv = INT64_MAX;
 			for (int k = 0; k < ar; k++) {
-				hk[k] = F->hash[operand(g, k)];
-				if (F->minvar[operand(g, k)] < mv)
-					mv = F->minvar[operand(g, k)];
+				const memo *o = memo_find(F, operand(g, k));
+				hk[k] = o->hash;
+				if (o->minvar < mv)
+					mv = o->minvar;
 			}
 			if (graph_op_commutative((graph_op)g->op) && ar == 2 && hk[1] < hk[0]) {
 				uint64_t t = hk[0];
@@ -201,8 +296,9 @@ static size_t hash_term(finder *F, node_id root, uint32_t stamp, int *nomem)
 			}
 			for (int k = 0; k < ar; k++)
 				h = mix(h, hk[k]);
-			F->hash[id] = h;
-			F->minvar[id] = mv;
+			m = memo_find(F, id);  /* memo_get of operands never moves it: they exist */
+			m->hash = h;
+			m->minvar = mv;
 		}
 	}
 	return count;
@@ -215,23 +311,78 @@ static void ordered_operands(const finder *F, const graph_node *g, node_id ops[3
 	for (int k = 0; k < ar; k++)
 		ops[k] = operand(g, k);
 	if (ar == 2 && graph_op_commutative((graph_op)g->op)) {
-		node_id x = ops[0], y = ops[1];
-		if (F->hash[y] < F->hash[x] || (F->hash[y] == F->hash[x] && F->minvar[y] < F->minvar[x])) {
-			ops[0] = y;
-			ops[1] = x;
+		const memo *x = memo_find(F, ops[0]), *y = memo_find(F, ops[1]);
+		if (y->hash < x->hash || (y->hash == x->hash && y->minvar < x->minvar)) {
+			node_id t = ops[0];
+			ops[0] = ops[1];
+			ops[1] = t;
+		}
+	}
+}
+
+/* An equal constant vector met before, so that a million terms with the
+ * same constants keep one copy: the vector at cons[from..ncons) is dropped
+ * for the earlier one when they match.  Returns its offset, or UINT32_MAX
+ * when memory runs out. */
+static uint32_t intern_constants(finder *F, size_t from)
+{
+	size_t len = F->ncons - from, mask;
+	uint64_t h = 0x9e37u + len;
+	for (size_t k = from; k < F->ncons; k++) {
+		uint64_t bits;
+		memcpy(&bits, &F->cons[k], sizeof bits);
+		h = mix(h, bits);
+	}
+	if (2 * (F->ncons_vectors + 1) > F->cons_table_cap) {
+		size_t cap = F->cons_table_cap ? 2 * F->cons_table_cap : 1024;
+		uint32_t *t = malloc(cap * 2 * sizeof *t);
+		if (!t)
+			return UINT32_MAX;
+		for (size_t k = 0; k < 2 * cap; k++)
+			t[k] = UINT32_MAX;
+		for (size_t k = 0; k < F->cons_table_cap; k++)
+			if (F->cons_table[2 * k] != UINT32_MAX) {
+				uint32_t off = F->cons_table[2 * k], l = F->cons_table[2 * k + 1];
+				uint64_t hh = 0x9e37u + l;
+				size_t p;
+				for (uint32_t q = 0; q < l; q++) {
+					uint64_t bits;
+					memcpy(&bits, &F->cons[off + q], sizeof bits);
+					hh = mix(hh, bits);
+				}
+				for (p = (size_t)hh & (cap - 1); t[2 * p] != UINT32_MAX; p = (p + 1) & (cap - 1))
+					;
+				t[2 * p] = off;
+				t[2 * p + 1] = l;
+			}
+		free(F->cons_table);
+		F->cons_table = t;
+		F->cons_table_cap = cap;
+	}
+	mask = F->cons_table_cap - 1;
+	for (size_t p = (size_t)h & mask;; p = (p + 1) & mask) {
+		uint32_t off = F->cons_table[2 * p];
+		if (off == UINT32_MAX) {
+			F->cons_table[2 * p] = (uint32_t)from;
+			F->cons_table[2 * p + 1] = (uint32_t)len;
+			F->ncons_vectors++;
+			return (uint32_t)from;
+		}
+		if (F->cons_table[2 * p + 1] == len
+		    && memcmp(&F->cons[off], &F->cons[from], len * sizeof *F->cons) == 0) {
+			F->ncons = from;
+			return off;
 		}
 	}
 }
 
 /* Pass B: the canonical post-order of the term into F->cur, its slots'
  * variables and its constants appended to F->vars / F->cons. */
-static int encode_term(finder *F, term *t, uint32_t stamp)
+static int encode_term(finder *F, term *t)
 {
-	size_t n = 0;
-	uint32_t done_mark = stamp | 0x80000000u;
+	size_t n = 0, con_from = F->ncons, ncon;
 	F->ncur = 0;
-	t->var0 = F->nvars;
-	t->con0 = F->ncons;
+	t->var0 = (uint32_t)F->nvars;
 	if (!GROW(F->cons, F->cons_cap, F->ncons + 1))
 		return 0;
 	F->cons[F->ncons++] = t->weight;
@@ -243,14 +394,15 @@ static int encode_term(finder *F, term *t, uint32_t stamp)
 		const graph_node *g = graph_get(F->g, id);
 		int ar = op_arity(g), ready = 1;
 		canon c = {g->op, 0, -1, -1, -1};
-		if (F->stamp[id] == done_mark) {
+		memo *m;
+		if (memo_state(F, id) & MEMO_ENCODED) {
 			n--;
 			continue;
 		}
 		ordered_operands(F, g, ops);
 		/* push in reverse so that the first operand is encoded first */
 		for (int k = ar - 1; k >= 0; k--)
-			if (F->stamp[ops[k]] != done_mark) {
+			if (!(memo_state(F, ops[k]) & MEMO_ENCODED)) {
 				if (!GROW(F->stack, F->stack_cap, n + 1))
 					return 0;
 				F->stack[n++] = ops[k];
@@ -263,27 +415,30 @@ static int encode_term(finder *F, term *t, uint32_t stamp)
 			if (!GROW(F->vars, F->vars_cap, F->nvars + 1))
 				return 0;
 			c.extra = (int32_t)(F->nvars - t->var0);
-			F->vars[F->nvars++] = g->index;
+			F->vars[F->nvars++] = (int32_t)g->index;
 		} else if (g->op == OP_CONST) {
 			if (!GROW(F->cons, F->cons_cap, F->ncons + 1))
 				return 0;
-			c.extra = (int32_t)(F->ncons - t->con0);
+			c.extra = (int32_t)(F->ncons - con_from);
 			F->cons[F->ncons++] = g->value;
 		} else {
 			c.extra = (int32_t)g->index;
-			if (ar > 0) c.a = F->canon_of[ops[0]];
-			if (ar > 1) c.b = F->canon_of[ops[1]];
-			if (ar > 2) c.c = F->canon_of[ops[2]];
+			if (ar > 0) c.a = memo_find(F, ops[0])->canon;
+			if (ar > 1) c.b = memo_find(F, ops[1])->canon;
+			if (ar > 2) c.c = memo_find(F, ops[2])->canon;
 		}
 		if (!GROW(F->cur, F->cur_cap, F->ncur + 1))
 			return 0;
-		F->canon_of[id] = (int32_t)F->ncur;
+		m = memo_find(F, id);
+		m->canon = (int32_t)F->ncur;
+		m->state |= MEMO_ENCODED;
 		F->cur[F->ncur++] = c;
-		F->stamp[id] = done_mark;
 	}
-	t->nvar = F->nvars - t->var0;
-	t->ncon = F->ncons - t->con0;
-	return 1;
+	t->nvar = (uint16_t)(F->nvars - t->var0);
+	ncon = F->ncons - con_from;
+	t->ncon = (uint16_t)ncon;
+	t->con0 = intern_constants(F, con_from);
+	return t->con0 != UINT32_MAX;
 }
 
 static uint64_t hash_canon(const canon *c, size_t len)
@@ -340,20 +495,22 @@ static uint32_t intern_shape(finder *F, size_t term_index, size_t nvar, size_t n
 
 static hessc_status shape_terms(finder *F)
 {
+	if (F->nvars > UINT32_MAX / 2)
+		return HESSC_ERR_TOO_BIG;
 	for (size_t t = 0; t < F->nterms; t++) {
 		term *tm = &F->terms[t];
-		uint32_t stamp = (uint32_t)(2 * t + 1);  /* pass A; pass B marks stamp|high bit */
 		int nomem = 0;
 		tm->shape = UINT32_MAX;
-		if (2 * t + 2 >= 0x80000000u)
-			return HESSC_ERR_TOO_BIG;
-		if (hash_term(F, tm->node, stamp, &nomem) == 0) {
+		memo_clear(F);
+		if (hash_term(F, tm->node, &nomem) == 0) {
 			if (nomem)
 				return HESSC_ERR_NOMEM;
 			continue;  /* too big: residual */
 		}
-		if (!encode_term(F, tm, stamp))
+		if (!encode_term(F, tm))
 			return HESSC_ERR_NOMEM;
+		if (F->nvars >= UINT32_MAX / 2 || F->ncons >= UINT32_MAX / 2)
+			return HESSC_ERR_TOO_BIG;
 		tm->shape = intern_shape(F, t, tm->nvar, tm->ncon);
 		if (tm->shape == UINT32_MAX)
 			return HESSC_ERR_NOMEM;
@@ -562,12 +719,11 @@ done:
 	return rc;
 }
 
-/* Copy the DAG below `root` into `body` (memo in F->canon_of under
- * `stamp`, shared by every residual term), variables renamed to their
- * position in the sorted `vars` (or collected into *vars when collect).
- * Returns the copy, or GRAPH_NO_NODE when memory runs out. */
-static node_id copy_term(finder *F, node_id root, uint32_t stamp, graph *body,
-                         const int64_t *vars, size_t nv)
+/* Copy the DAG below `root` into `body` (the memo, one epoch for every
+ * residual term, remembers the copies), variables renamed to their
+ * position in the sorted `vars`.  Returns the copy, or GRAPH_NO_NODE when
+ * memory runs out. */
+static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *vars, size_t nv)
 {
 	size_t n = 0;
 	if (!GROW(F->stack, F->stack_cap, 8))
@@ -578,12 +734,13 @@ static node_id copy_term(finder *F, node_id root, uint32_t stamp, graph *body,
 		const graph_node *g = graph_get(F->g, id);
 		int ar = op_arity(g), ready = 1;
 		node_id o[3] = {0, 0, 0};
-		if (F->stamp[id] == stamp) {
+		memo *m;
+		if (memo_state(F, id) & MEMO_COPIED) {
 			n--;
 			continue;
 		}
 		for (int k = 0; k < ar; k++)
-			if (F->stamp[operand(g, k)] != stamp) {
+			if (!(memo_state(F, operand(g, k)) & MEMO_COPIED)) {
 				if (!GROW(F->stack, F->stack_cap, n + 1))
 					return GRAPH_NO_NODE;
 				F->stack[n++] = operand(g, k);
@@ -593,7 +750,7 @@ static node_id copy_term(finder *F, node_id root, uint32_t stamp, graph *body,
 			continue;
 		n--;
 		for (int k = 0; k < ar; k++)
-			o[k] = (node_id)F->canon_of[operand(g, k)];
+			o[k] = (node_id)memo_find(F, operand(g, k))->canon;
 		switch ((graph_op)g->op) {
 		case OP_VAR: {
 			int64_t v = g->index;
@@ -611,15 +768,18 @@ static node_id copy_term(finder *F, node_id root, uint32_t stamp, graph *body,
 		}
 		if (r == GRAPH_NO_NODE)
 			return GRAPH_NO_NODE;
-		F->canon_of[id] = (int32_t)r;
-		F->stamp[id] = stamp;
+		m = memo_get(F, id);
+		if (!m)
+			return GRAPH_NO_NODE;
+		m->canon = (int32_t)r;
+		m->state |= MEMO_COPIED;
 	}
-	return (node_id)F->canon_of[root];
+	return (node_id)memo_find(F, root)->canon;
 }
 
-/* Append the variables below `root` to *vars (memo under `stamp`). */
-static int collect_vars(finder *F, node_id root, uint32_t stamp, int64_t **vars, size_t *nv,
-                        size_t *cap)
+/* Append the variables below `root` to *vars (the memo remembers what was
+ * visited). */
+static int collect_vars(finder *F, node_id root, int64_t **vars, size_t *nv, size_t *cap)
 {
 	size_t n = 0;
 	if (!GROW(F->stack, F->stack_cap, 8))
@@ -628,9 +788,13 @@ static int collect_vars(finder *F, node_id root, uint32_t stamp, int64_t **vars,
 	while (n > 0) {
 		node_id id = F->stack[--n];
 		const graph_node *g = graph_get(F->g, id);
-		if (F->stamp[id] == stamp)
+		memo *m;
+		if (memo_state(F, id) & MEMO_COLLECTED)
 			continue;
-		F->stamp[id] = stamp;
+		m = memo_get(F, id);
+		if (!m)
+			return 0;
+		m->state |= MEMO_COLLECTED;
 		if (g->op == OP_VAR) {
 			if (!GROW(*vars, *cap, *nv + 1))
 				return 0;
@@ -652,14 +816,14 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 	size_t nv = 0, cap = 0;
 	int64_t *vars = NULL;
 	node_id sum = GRAPH_NO_NODE;
-	uint32_t collect_stamp = (uint32_t)(2 * F->nterms + 3);
-	uint32_t copy_stamp = collect_stamp + 1;
 	hessc_status rc = HESSC_ERR_NOMEM;
 
 	memset(l, 0, sizeof *l);
+	memo_clear(F);
 	for (size_t t = 0; t < F->nterms; t++)
-		if (residual[t] && !collect_vars(F, F->terms[t].node, collect_stamp, &vars, &nv, &cap))
+		if (residual[t] && !collect_vars(F, F->terms[t].node, &vars, &nv, &cap))
 			goto done;
+	memo_clear(F);
 	if (nv)
 		qsort(vars, nv, sizeof *vars, cmp_i64);
 	{
@@ -684,7 +848,7 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 			continue;
 		if (l->first_term == 0 && sum == GRAPH_NO_NODE)
 			l->first_term = t;
-		r = copy_term(F, tm->node, copy_stamp, l->body, vars, nv);
+		r = copy_term(F, tm->node, l->body, vars, nv);
 		if (r == GRAPH_NO_NODE)
 			goto done;
 		if (tm->weight != 1.0)
@@ -707,10 +871,8 @@ done:
 
 static void finder_free(finder *F)
 {
-	free(F->stamp);
-	free(F->hash);
-	free(F->minvar);
-	free(F->canon_of);
+	free(F->memo);
+	free(F->cons_table);
 	free(F->terms);
 	free(F->vars);
 	free(F->cons);
@@ -738,11 +900,9 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
 		return HESSC_ERR_INTERNAL;
 	F.g = g;
 	F.size = graph_size(g);
-	F.stamp = calloc(F.size, sizeof *F.stamp);
-	F.hash = malloc(F.size * sizeof *F.hash);
-	F.minvar = malloc(F.size * sizeof *F.minvar);
-	F.canon_of = malloc(F.size * sizeof *F.canon_of);
-	if (!F.stamp || !F.hash || !F.minvar || !F.canon_of)
+	F.memo_cap = 4 * TMPL_MAX_TERM_NODES;
+	F.memo = calloc(F.memo_cap, sizeof *F.memo);
+	if (!F.memo)
 		goto done;
 	rc = split_terms(&F, objective);
 	if (rc == HESSC_ERR_TOO_BIG) {  /* not a sum we can walk: keep the unrolled path */

@@ -53,6 +53,10 @@ static int build(built *b, const char *path, const char *text)
 		return 1;
 	if (tmpl_derive(&b->s, DERIVE_DEFAULT_MAX_NNZ) != HESSC_OK)
 		return 0;
+	if (tmpl_residual_too_big(&b->s)) {  /* the unrolled path, as hessc gen does */
+		tmpl_set_free(&b->s);
+		return 1;
+	}
 	b->pos = calloc(b->s.n_loops, sizeof *b->pos);
 	if (!b->pos)
 		return 0;
