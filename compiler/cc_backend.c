@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,8 +115,17 @@ static char **split_words(const char *s, size_t *n, char **storage)
 static hessc_status compile(const workdir *w, const cc_options *opt, diag_sink *diags)
 {
 	static const char *const flags[] = {
-		"-std=c99", "-O1", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math",
+		"-std=c99", "-fPIC", "-shared", "-ffp-contract=off", "-fno-fast-math",
 	};
+	static const char *const levels[] = {
+		[CC_OPT_O0] = "-O0", [CC_OPT_O1] = "-O1", [CC_OPT_O2] = "-O2",
+	};
+	cc_opt level = opt->optimize > CC_OPT_O2 ? CC_OPT_O2 : opt->optimize;
+	if (level == CC_OPT_AUTO) {
+		struct stat sb;
+		level = stat(w->source, &sb) == 0 && sb.st_size <= CC_AUTO_O1_MAX_BYTES
+		      ? CC_OPT_O1 : CC_OPT_O0;
+	}
 	static const char *const strict[] = { "-Wall", "-Wextra", "-pedantic", "-Werror" };
 	const char *cc = opt->cc ? opt->cc : getenv("HESSC_CC");
 	if (!cc || !*cc)
@@ -138,7 +148,7 @@ static hessc_status compile(const workdir *w, const cc_options *opt, diag_sink *
 		goto done;
 	}
 	size_t n_flags = sizeof flags / sizeof flags[0], n_strict = sizeof strict / sizeof strict[0];
-	argv = calloc(n_words + n_flags + n_strict + 6, sizeof *argv);
+	argv = calloc(n_words + n_flags + n_strict + 7, sizeof *argv);
 	if (!argv) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
@@ -148,6 +158,7 @@ static hessc_status compile(const workdir *w, const cc_options *opt, diag_sink *
 		argv[a++] = words[i];
 	for (size_t i = 0; i < n_flags; i++)
 		argv[a++] = flags[i];
+	argv[a++] = levels[level];
 	if (opt->warnings_as_errors)
 		for (size_t i = 0; i < n_strict; i++)
 			argv[a++] = strict[i];

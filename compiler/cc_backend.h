@@ -7,10 +7,13 @@
  *      the folder is removed before this returns.
  *
  * The compiler is `cc`, or the command in the environment variable
- * HESSC_CC (words separated by blanks, e.g. "clang -g").  The flags favour
- * a quick compile and keep IEEE results: -O1, no -ffast-math, and
- * -ffp-contract=off so that no multiply-add is fused (the interpreter and
- * the JIT round every operation on its own).
+ * HESSC_CC (words separated by blanks, e.g. "clang -g").  The flags keep
+ * IEEE results: no -ffast-math, and -ffp-contract=off so that no
+ * multiply-add is fused (the interpreter and the JIT round every operation
+ * on its own).  The optimization level trades compile time for speed; by
+ * default -O1 for small sources and -O0 for large ones, where -O1 costs
+ * about four times as long to compile (straight-line code from unrolled
+ * models runs to hundreds of thousands of statements).
  * Compiler failures come back as HESSC_ERR_INTERNAL with the compiler's
  * first lines of output in a diagnostic.
  */
@@ -24,10 +27,16 @@
 #include "status.h"
 #include "tape.h"
 
+/* How much the compiler optimizes; a zeroed cc_options means CC_OPT_AUTO:
+ * -O1 for sources up to CC_AUTO_O1_MAX_BYTES, -O0 above. */
+typedef enum cc_opt { CC_OPT_AUTO = 0, CC_OPT_O0, CC_OPT_O1, CC_OPT_O2 } cc_opt;
+#define CC_AUTO_O1_MAX_BYTES ((long)1 << 20)
+
 typedef struct cc_options {
 	const char *cc;           /* compiler command; NULL: $HESSC_CC, else "cc" */
 	int warnings_as_errors;   /* add -Wall -Wextra -pedantic -Werror (the tests do) */
 	size_t chunk_statements;  /* passed to the emitter; 0: its default */
+	cc_opt optimize;
 } cc_options;
 
 typedef struct cc_kernels cc_kernels;

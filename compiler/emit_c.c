@@ -140,6 +140,11 @@ typedef struct kernel_writer {
 	size_t *part_of;          /* per instruction: its part */
 	uint8_t *crosses;         /* per instruction: value read in a later part */
 	size_t *def;              /* per slot: instruction that last wrote it */
+	uint32_t *uses;           /* per instruction: reads of its value */
+	size_t *consumer;         /* per instruction: the (last) instruction reading it */
+	char **pending;           /* per instruction: its expression, when it is
+	                             written inside its one reader (see inlinable) */
+	uint8_t *pending_ops;     /* operators in that expression */
 	size_t n_parts;
 	size_t work_needed;       /* 1 + the highest slot kept in w */
 	/* usage flags of the part being written */
@@ -192,7 +197,12 @@ static hessc_status plan_kernel(kernel_writer *kw, size_t chunk, size_t n_slots)
 	kw->part_of = malloc((k->len ? k->len : 1) * sizeof *kw->part_of);
 	kw->crosses = calloc(k->len ? k->len : 1, 1);
 	kw->def = malloc((n_slots ? n_slots : 1) * sizeof *kw->def);
-	if (!kw->part_of || !kw->crosses || !kw->def)
+	kw->uses = calloc(k->len ? k->len : 1, sizeof *kw->uses);
+	kw->consumer = calloc(k->len ? k->len : 1, sizeof *kw->consumer);
+	kw->pending = calloc(k->len ? k->len : 1, sizeof *kw->pending);
+	kw->pending_ops = calloc(k->len ? k->len : 1, 1);
+	if (!kw->part_of || !kw->crosses || !kw->def || !kw->uses || !kw->consumer ||
+	    !kw->pending || !kw->pending_ops)
 		return HESSC_ERR_NOMEM;
 	size_t part = 0, in_part = 0;
 	for (size_t i = 0; i < k->len; i++) {
@@ -212,6 +222,8 @@ static hessc_status plan_kernel(kernel_writer *kw, size_t chunk, size_t n_slots)
 		int m = operands(in, slot);
 		for (int j = 0; j < m; j++) {
 			size_t p = kw->def[slot[j]];
+			kw->uses[p]++;
+			kw->consumer[p] = i;
 			if (k->code[p].kind == TAPE_OP && kw->part_of[p] != kw->part_of[i]) {
 				kw->crosses[p] = 1;
 				if (slot[j] + (size_t)1 > kw->work_needed)
@@ -224,24 +236,70 @@ static hessc_status plan_kernel(kernel_writer *kw, size_t chunk, size_t n_slots)
 	return HESSC_OK;
 }
 
-/* How an operand reads: a literal, x[i], w[slot] or a temporary's name. */
-static void operand_text(kernel_writer *kw, uint32_t slot, char *buf, size_t size)
+#define OPERAND_MAX 48   /* a name, a literal, x[i] or w[i] */
+#define EXPR_MAX 400     /* an expression written inside its reader */
+#define INLINE_MAX_OPS 8 /* operators per inlined expression */
+
+typedef struct operand {
+	char text[EXPR_MAX + 8];
+	int compound;   /* an expression: parenthesize it as an operand */
+	int ops;        /* operators in it */
+	int reads_w;
+} operand;
+
+/* How an operand reads: a literal, x[i], w[slot], a temporary's name, or
+ * the expression of a value whose only reader this is. */
+static void operand_text(kernel_writer *kw, uint32_t slot, operand *o)
 {
-	const tape_instr *p = &kw->k->code[kw->def[slot]];
-	if (p->kind == TAPE_CONST) {
-		format_double(buf, size, p->value, 1);
+	size_t def = kw->def[slot];
+	const tape_instr *p = &kw->k->code[def];
+	o->compound = o->ops = o->reads_w = 0;
+	if (kw->pending[def]) {
+		snprintf(o->text, sizeof o->text, "%s", kw->pending[def]);
+		free(kw->pending[def]);
+		kw->pending[def] = NULL;
+		o->compound = 1;
+		o->ops = kw->pending_ops[def];
+	} else if (p->kind == TAPE_CONST) {
+		format_double(o->text, sizeof o->text, p->value, 1);
 	} else if (p->kind == TAPE_VAR) {
 		kw->used_x = 1;
-		snprintf(buf, size, "x[%lld]", (long long)p->index);
-	} else if (kw->crosses[kw->def[slot]]) {
+		snprintf(o->text, sizeof o->text, "x[%lld]", (long long)p->index);
+	} else if (kw->crosses[def]) {
 		kw->used_w = 1;
-		snprintf(buf, size, "w[%lu]", (unsigned long)slot);
+		o->reads_w = 1;
+		snprintf(o->text, sizeof o->text, "w[%lu]", (unsigned long)slot);
 	} else {
-		snprintf(buf, size, "t%lu", (unsigned long)p->node);
+		snprintf(o->text, sizeof o->text, "t%lu", (unsigned long)p->node);
 	}
 }
 
-#define OPERAND_MAX 48
+/* A value is written inside its reader instead of getting a name when it
+ * is read once, in the same part, by an operation that reads the operand
+ * once (not x^k, not sign), or by an output; its expression stays small
+ * and reads no w[] (a slot may be written again before the reader). */
+static int inlinable(const kernel_writer *kw, size_t i, const operand *ops, int m)
+{
+	const tape_instr *in = &kw->k->code[i];
+	if (in->op == OP_POWI || kw->crosses[i] || kw->uses[i] != 1)
+		return 0;
+	const tape_instr *reader = &kw->k->code[kw->consumer[i]];
+	if (reader->kind == TAPE_OP && (reader->op == OP_POWI || reader->op == OP_SIGN))
+		return 0;
+	if (reader->kind != TAPE_OP && reader->kind != TAPE_OUT && reader->kind != TAPE_OUT_F)
+		return 0;
+	int total = 1;
+	size_t len = 0;
+	for (int j = 0; j < m; j++) {
+		if (ops[j].reads_w)
+			return 0;
+		total += ops[j].ops;
+		len += strlen(ops[j].text) + 4;
+	}
+	return total <= INLINE_MAX_OPS && len + 32 < EXPR_MAX;
+}
+
+
 
 /* Powers of one base already named in the current part, so that x^2 and
  * x^4 share their square: open addressing keyed by (the base's defining
@@ -310,6 +368,7 @@ static void write_powi(kernel_writer *kw, text *out, const char *lhs, int lhs_lo
 	int left[MAX_STEPS], right[MAX_STEPS], steps = 0;
 	uint64_t exponent[MAX_STEPS + 1];
 	char value[MAX_STEPS + 1][OPERAND_MAX + 16];
+	const char *nm[MAX_STEPS + 1];  /* how value j reads: the base, or value[j] */
 	int base = 0, result = -1;
 	uint64_t e = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
 	if (e == 0) {
@@ -335,8 +394,9 @@ static void write_powi(kernel_writer *kw, text *out, const char *lhs, int lhs_lo
 			base = ++steps;
 		}
 	}
-	snprintf(value[0], sizeof value[0], "%s", a);
+	nm[0] = a;
 	for (int j = 1; j <= steps; j++) {
+		nm[j] = value[j];
 		int last = j == result && k > 0;
 		const power_name *known = power_find(kw, base_def, exponent[j]);
 		if (known) {
@@ -346,26 +406,33 @@ static void write_powi(kernel_writer *kw, text *out, const char *lhs, int lhs_lo
 			continue;
 		}
 		if (last) {
-			text_add(out, "%s = %s * %s;\n", lhs, value[left[j - 1]], value[right[j - 1]]);
+			text_add(out, "%s = %s * %s;\n", lhs, nm[left[j - 1]], nm[right[j - 1]]);
 			snprintf(value[j], sizeof value[j], "%s", name);
 			if (lhs_local)
 				power_add(kw, base_def, exponent[j], name);
 			continue;
 		}
 		snprintf(value[j], sizeof value[j], "%s_p%d", name, j);
-		text_add(out, "\tconst double %s = %s * %s;\n", value[j], value[left[j - 1]],
-		         value[right[j - 1]]);
+		text_add(out, "\tconst double %s = %s * %s;\n", value[j], nm[left[j - 1]],
+		         nm[right[j - 1]]);
 		power_add(kw, base_def, exponent[j], value[j]);
 	}
 	if (k < 0)
-		text_add(out, "%s = 1.0 / %s;\n", lhs, value[result]);
+		text_add(out, "%s = 1.0 / %s;\n", lhs, nm[result]);
 	else if (result == 0)
-		text_add(out, "%s = %s;\n", lhs, value[0]);
+		text_add(out, "%s = %s;\n", lhs, a);
 }
 
-/* The C expression of one operation (powi excepted). */
-static void op_expression(text *out, graph_op op, const char *a, const char *b, const char *c)
+/* The C expression of one operation (powi excepted).  Expressions used as
+ * operands of an operator are parenthesized; function arguments are not. */
+static void op_expression(text *out, graph_op op, const operand *oa, const operand *ob,
+                          const operand *oc)
 {
+	char a[EXPR_MAX + 8], b[EXPR_MAX + 8], c[EXPR_MAX + 8];
+	const operand *o[3] = { oa, ob, oc };
+	char *wrapped[3] = { a, b, c };
+	for (int j = 0; j < graph_op_arity(op); j++)
+		snprintf(wrapped[j], sizeof a, o[j]->compound ? "(%s)" : "%s", o[j]->text);
 	switch (op) {
 	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
 		text_add(out, "%s %s %s", a, graph_op_c_spelling(op), b);
@@ -399,23 +466,19 @@ static void op_expression(text *out, graph_op op, const char *a, const char *b, 
 	}
 	/* the <math.h> functions, by their ops.h spelling */
 	if (graph_op_arity(op) == 2)
-		text_add(out, "%s(%s, %s)", graph_op_c_spelling(op), a, b);
+		text_add(out, "%s(%s, %s)", graph_op_c_spelling(op), oa->text, ob->text);
 	else
-		text_add(out, "%s(%s)", graph_op_c_spelling(op), a);
+		text_add(out, "%s(%s)", graph_op_c_spelling(op), oa->text);
 }
 
 static void write_instruction(kernel_writer *kw, text *out, size_t i)
 {
 	const tape_instr *in = &kw->k->code[i];
-	char a[OPERAND_MAX], b[OPERAND_MAX], c[OPERAND_MAX];
+	operand o[3];
 	uint32_t slot[3];
 	int m = operands(in, slot);
-	if (m > 0)
-		operand_text(kw, slot[0], a, sizeof a);
-	if (m > 1)
-		operand_text(kw, slot[1], b, sizeof b);
-	if (m > 2)
-		operand_text(kw, slot[2], c, sizeof c);
+	for (int j = 0; j < m; j++)
+		operand_text(kw, slot[j], &o[j]);
 	size_t def_a = m > 0 ? kw->def[slot[0]] : 0;
 	/* operands are read; now the slot holds this instruction's value */
 	if (defines_value(in))
@@ -428,46 +491,52 @@ static void write_instruction(kernel_writer *kw, text *out, size_t i)
 	case TAPE_OP: {
 		char name[OPERAND_MAX], lhs[OPERAND_MAX + 16];
 		snprintf(name, sizeof name, "t%lu", (unsigned long)in->node);
-		if (kw->crosses[i]) {
-			kw->used_w = 1;
-			snprintf(lhs, sizeof lhs, "\tw[%lu]", (unsigned long)in->dst);
-		} else {
-			snprintf(lhs, sizeof lhs, "\tconst double %s", name);
-		}
 		if (in->op == OP_POWI) {
-			write_powi(kw, out, lhs, !kw->crosses[i], name, a, def_a, in->index);
+			if (kw->crosses[i]) {
+				kw->used_w = 1;
+				snprintf(lhs, sizeof lhs, "\tw[%lu]", (unsigned long)in->dst);
+			} else {
+				snprintf(lhs, sizeof lhs, "\tconst double %s", name);
+			}
+			write_powi(kw, out, lhs, !kw->crosses[i], name, o[0].text, def_a, in->index);
 			return;
 		}
-		text_add(out, "%s = ", lhs);
-		op_expression(out, (graph_op)in->op, a, b, c);
+		if (inlinable(kw, i, o, m)) {
+			text e = { 0 };
+			op_expression(&e, (graph_op)in->op, &o[0], &o[1], &o[2]);
+			if (e.failed) {
+				kw->failed = 1;
+				free(e.s);
+				return;
+			}
+			int ops = 1;
+			for (int j = 0; j < m; j++)
+				ops += o[j].ops;
+			kw->pending[i] = e.s;
+			kw->pending_ops[i] = (uint8_t)ops;
+			return;
+		}
+		if (kw->crosses[i]) {
+			kw->used_w = 1;
+			text_add(out, "\tw[%lu] = ", (unsigned long)in->dst);
+		} else {
+			text_add(out, "\tconst double %s = ", name);
+		}
+		op_expression(out, (graph_op)in->op, &o[0], &o[1], &o[2]);
 		text_add(out, ";\n");
 		return;
 	}
 	case TAPE_OUT_F:
-		text_add(out, "\treturn %s;\n", a);
+		text_add(out, "\treturn %s;\n", o[0].text);
 		return;
 	case TAPE_OUT:
 		kw->used_out = 1;
-		text_add(out, "\t%s[%lld] = %s;\n", kw->desc->out, (long long)in->index, a);
+		text_add(out, "\t%s[%lld] = %s;\n", kw->desc->out, (long long)in->index, o[0].text);
 		return;
 	case TAPE_HV_ZERO:
-		kw->used_out = 1;
-		text_add(out, "\tfor (int i = 0; i < %s_N; i++)\n\t\thv[i] = 0.0;\n", kw->upper);
+	case TAPE_HV_ACC:
+		/* hessvec is written from the Hessian's entries (write_hessvec) */
 		return;
-	case TAPE_HV_ACC: {
-		kw->used_out = 1;
-		kw->used_v = 1;
-		/* 1*y is exactly y: the product is left out, not changed */
-		int one = !strcmp(a, "1.0");
-		char factor[OPERAND_MAX + 4];
-		snprintf(factor, sizeof factor, "%s * ", a);
-		text_add(out, "\thv[%lld] += %sv[%lld];\n", (long long)in->index,
-		         one ? "" : factor, (long long)in->col);
-		if (in->index != in->col)
-			text_add(out, "\thv[%lld] += %sv[%lld];\n", (long long)in->col,
-			         one ? "" : factor, (long long)in->index);
-		return;
-	}
 	}
 }
 
@@ -583,6 +652,45 @@ done:
 	return st;
 }
 
+/* H v for the full symmetric H.  The tape accumulates hv straight from
+ * each entry's value (TAPE_HV_ACC); in C that would write the Hessian's
+ * code a second time, doubling what the compiler must chew, so the C
+ * kernel calls the hess kernel into w and runs the symmetric product over
+ * the pattern instead: the same sums, in pattern order (the tape's order
+ * is the entries' computation order, so the two round alike but not
+ * always identically). */
+static hessc_status write_hessvec(kernel_writer *kw, size_t nnz, FILE *c_out)
+{
+	text head = { 0 };
+	kernel_signature(&head, kw, 1);
+	if (head.failed) {
+		free(head.s);
+		return HESSC_ERR_NOMEM;
+	}
+	fprintf(c_out, "%s\n{\n", head.s);
+	free(head.s);
+	const char *p = kw->prefix, *u = kw->upper;
+	if (nnz == 0) {
+		fprintf(c_out, "\t(void)x;\n\t(void)v;\n\t(void)w;\n\t(void)data;\n"
+		               "\tfor (int i = 0; i < %s_N; i++)\n\t\thv[i] = 0.0;\n}\n\n", u);
+	} else {
+		fprintf(c_out,
+		        "\t/* the entries, in w[0 .. %s_NNZ-1] */\n"
+		        "\tdouble *h = w;\n"
+		        "\t%s_hess(x, h, w + %s_NNZ, data);\n"
+		        "\tfor (int i = 0; i < %s_N; i++)\n"
+		        "\t\thv[i] = 0.0;\n"
+		        "\tfor (int j = 0; j < %s_N; j++) {\n"
+		        "\t\tfor (int k = %s_hess_colptr[j]; k < %s_hess_colptr[j + 1]; k++) {\n"
+		        "\t\t\tconst int i = %s_hess_rowind[k];\n"
+		        "\t\t\thv[i] += h[k] * v[j];\n"
+		        "\t\t\tif (i != j)\n"
+		        "\t\t\t\thv[j] += h[k] * v[i];\n"
+		        "\t\t}\n\t}\n}\n\n", u, p, u, u, u, p, p, p);
+	}
+	return ferror(c_out) ? HESSC_ERR_INTERNAL : HESSC_OK;
+}
+
 /* ---- shared with the loop emitter ---- */
 
 void emit_c_format_double(char *buf, size_t size, double v, int paren)
@@ -595,7 +703,13 @@ int emit_c_op_expression(char *buf, size_t size, graph_op op, const char *a, con
 {
 	text t = { 0 };
 	int ok;
-	op_expression(&t, op, a, b, c);
+	operand o[3];
+	const char *texts[3] = { a, b, c };
+	for (int j = 0; j < 3; j++) {
+		o[j] = (operand){ .compound = 0 };
+		snprintf(o[j].text, sizeof o[j].text, "%s", texts[j] ? texts[j] : "");
+	}
+	op_expression(&t, op, &o[0], &o[1], &o[2]);
 	ok = !t.failed && t.s && t.len < size;
 	if (ok)
 		memcpy(buf, t.s, t.len + 1);
@@ -834,12 +948,17 @@ hessc_status emit_c(const model *m, const derivatives *d, const tape *t,
 	for (int k = 0; k < TAPE_KERNELS; k++) {
 		kw[k] = (kernel_writer){ .k = &t->kernel[k], .desc = &kernel_descs[k],
 		                         .prefix = prefix, .upper = upper };
+		if (k == TAPE_HESSVEC)
+			continue;  /* written from the Hessian's entries, see write_hessvec */
 		st = plan_kernel(&kw[k], chunk, t->kernel[k].n_slots);
 		if (st != HESSC_OK)
 			goto done;
 		if (kw[k].work_needed > work_size)
 			work_size = kw[k].work_needed;
 	}
+	/* hessvec keeps the entries in w[0 .. NNZ-1] and gives the rest to hess */
+	if (d->nnz > 0 && d->nnz + kw[TAPE_HESS].work_needed > work_size)
+		work_size = d->nnz + kw[TAPE_HESS].work_needed;
 	int have_lower = !all_equal(m->lower, m->n, -INFINITY);
 	int have_upper = !all_equal(m->upper, m->n, INFINITY);
 
@@ -851,7 +970,8 @@ hessc_status emit_c(const model *m, const derivatives *d, const tape *t,
 	fputs("\n\n", c_out);
 	write_data(c_out, m, d, prefix, upper, have_lower, have_upper);
 	for (int k = 0; k < TAPE_KERNELS; k++) {
-		st = write_kernel(&kw[k], c_out);
+		st = k == TAPE_HESSVEC ? write_hessvec(&kw[k], d->nnz, c_out)
+		                       : write_kernel(&kw[k], c_out);
 		if (st != HESSC_OK)
 			goto done;
 	}
@@ -864,6 +984,12 @@ done:
 		free(kw[k].crosses);
 		free(kw[k].def);
 		free(kw[k].powers);
+		for (size_t i = 0; kw[k].pending && i < kw[k].k->len; i++)
+			free(kw[k].pending[i]);
+		free(kw[k].pending);
+		free(kw[k].pending_ops);
+		free(kw[k].uses);
+		free(kw[k].consumer);
 	}
 	free(prefix);
 	free(upper);

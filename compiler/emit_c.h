@@ -21,6 +21,10 @@
  * copy is kept identical to runtime/include/hessc/problem.h (a test
  * compares them).
  *
+ * P_hessvec calls P_hess into w and forms H v over the pattern (the tape's
+ * direct accumulation would write the Hessian's code twice); P_WORK_SIZE
+ * counts those NNZ doubles.
+ *
  * Long straight-line kernels are split into static functions ("parts") of
  * at most `chunk_statements` statements; values that cross parts live in
  * w[slot] (the tape's slot), every other temporary is a local
