@@ -1,0 +1,179 @@
+/* cli_eval.c -- `hessc eval MODEL [DATA...] [--at FILE] [--format text|json]`:
+ * f, gradient and Hessian at the initial point or at FILE, computed by the
+ * very code `hessc gen` writes (compiled by the cc backend and loaded). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc_backend.h"
+#include "cli.h"
+#include "pattern_stats.h"
+
+/* Read exactly n whitespace-separated numbers from `path` into x. */
+static int read_point(const char *path, size_t n, double *x)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return cli_usage_error("--at %s: %s", path, strerror(errno));
+	size_t count = 0;
+	char word[512];
+	int code = CLI_OK;
+	while (fscanf(f, "%511s", word) == 1) {
+		char *end;
+		errno = 0;
+		double v = strtod(word, &end);
+		if (end == word || *end) {
+			code = cli_usage_error("--at %s: value %zu, '%s', is not a number", path,
+			                       count + 1, word);
+			break;
+		}
+		if (count < n)
+			x[count] = v;
+		count++;
+	}
+	if (code == CLI_OK && ferror(f))
+		code = cli_usage_error("--at %s: %s", path, strerror(errno));
+	if (code == CLI_OK && count != n)
+		code = cli_usage_error("--at %s: %zu values for %zu variables (one per name, in "
+		                       "the order of names)", path, count, n);
+	fclose(f);
+	return code;
+}
+
+static void print_array(FILE *out, const double *v, size_t n)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		cli_print_number(out, v[i]);
+	}
+	fputc(']', out);
+}
+
+/* DESIGN.md's object: {"n", "names", "x", "f", "g", "H": {"rows", "cols", "vals"}},
+ * H the lower triangle, 0-based. */
+static void print_json(FILE *out, const model *m, const hessc_problem *p, const double *x,
+                       double f, const double *g, const double *h)
+{
+	size_t n = m->n;
+	fprintf(out, "{\"n\": %zu, \"names\": [", n);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		pattern_json_string(out, m->names[i]);
+	}
+	fputs("], \"x\": ", out);
+	print_array(out, x, n);
+	fputs(", \"f\": ", out);
+	cli_print_number(out, f);
+	fputs(", \"g\": ", out);
+	print_array(out, g, n);
+	fputs(", \"H\": {\"rows\": [", out);
+	for (int k = 0; k < p->nnz; k++)
+		fprintf(out, "%s%d", k ? ", " : "", p->hess_rowind[k]);
+	fputs("], \"cols\": [", out);
+	for (int j = 0, k = 0; j < p->n; j++)
+		for (; k < p->hess_colptr[j + 1]; k++)
+			fprintf(out, "%s%d", k ? ", " : "", j);
+	fputs("], \"vals\": ", out);
+	print_array(out, h, (size_t)p->nnz);
+	fputs("}}\n", out);
+}
+
+static void print_text(FILE *out, const model *m, const hessc_problem *p, const char *at,
+                       const double *x, double f, const double *g, const double *h)
+{
+	fprintf(out, "model %s: %s %s, n = %zu, Hessian entries (lower triangle) = %d\n",
+	        m->name ? m->name : "", m->maximize ? "maximize" : "minimize",
+	        m->objective_name ? m->objective_name : "", m->n, p->nnz);
+	fprintf(out, "point: %s\n", at ? at : "the initial point");
+	for (size_t i = 0; i < m->n; i++) {
+		fprintf(out, "  %s = ", m->names[i]);
+		cli_print_number(out, x[i]);
+		fputc('\n', out);
+	}
+	fputs("f = ", out);
+	cli_print_number(out, f);
+	fputs("\ngradient:\n", out);
+	for (size_t i = 0; i < m->n; i++) {
+		fprintf(out, "  %s: ", m->names[i]);
+		cli_print_number(out, g[i]);
+		fputc('\n', out);
+	}
+	fputs("Hessian (row, column):\n", out);
+	for (int j = 0, k = 0; j < p->n; j++)
+		for (; k < p->hess_colptr[j + 1]; k++) {
+			fprintf(out, "  %s, %s: ", m->names[p->hess_rowind[k]], m->names[j]);
+			cli_print_number(out, h[k]);
+			fputc('\n', out);
+		}
+}
+
+int cli_eval(const cli_args *args)
+{
+	const char *format = args->format ? args->format : "text";
+	if (strcmp(format, "text") && strcmp(format, "json"))
+		return cli_usage_error("--format %s: 'hessc eval' writes text or json", format);
+	diag_sink sink = cli_stderr_sink();
+	cli_model cm;
+	cc_kernels *kernels = NULL;
+	double *x = NULL, *g = NULL, *h = NULL, *w = NULL;
+	int code = cli_load(args, &sink, &cm);
+	if (code != CLI_OK)
+		goto done;
+	size_t n = cm.m->n;
+	x = malloc((n ? n : 1) * sizeof *x);
+	g = malloc((n ? n : 1) * sizeof *g);
+	if (!x || !g) {
+		fputs("hessc: error: out of memory\n", stderr);
+		code = CLI_INTERNAL;
+		goto done;
+	}
+	if (args->at) {
+		code = read_point(args->at, n, x);
+		if (code != CLI_OK)
+			goto done;
+	} else {
+		memcpy(x, cm.m->x0, n * sizeof *x);
+	}
+	code = cli_derive(&cm, &sink);
+	if (code == CLI_OK)
+		code = cli_lower(&cm);
+	if (code != CLI_OK)
+		goto done;
+	hessc_status st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
+	if (st != HESSC_OK) {
+		if (sink.errors == 0)
+			fputs("hessc: error: out of memory\n", stderr);
+		code = cli_exit_code(st);
+		goto done;
+	}
+	const hessc_problem *p = cc_kernels_problem(kernels);
+	h = malloc((p->nnz ? (size_t)p->nnz : 1) * sizeof *h);
+	w = malloc((p->work_size ? p->work_size : 1) * sizeof *w);
+	if (!h || !w) {
+		fputs("hessc: error: out of memory\n", stderr);
+		code = CLI_INTERNAL;
+		goto done;
+	}
+	double f = p->grad(x, g, w, p->data);
+	p->hess(x, h, w, p->data);
+	if (!strcmp(format, "json"))
+		print_json(stdout, cm.m, p, x, f, g, h);
+	else
+		print_text(stdout, cm.m, p, args->at, x, f, g, h);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("hessc: error: cannot write the output\n", stderr);
+		code = CLI_INTERNAL;
+	}
+done:
+	cc_kernels_free(kernels);
+	free(x);
+	free(g);
+	free(h);
+	free(w);
+	cli_model_free(&cm);
+	return code;
+}

@@ -1,0 +1,30 @@
+/* cli_gen.c -- `hessc gen MODEL [DATA...] -o BASE [--prefix P]`: BASE.c and
+ * BASE.h. */
+#include <stdlib.h>
+
+#include "cli.h"
+#include "emit_c.h"
+
+int cli_gen(const cli_args *args)
+{
+	if (!args->output)
+		return cli_usage_error("'hessc gen' needs -o BASE (it writes BASE.c and BASE.h)");
+	if (args->prefix && !emit_c_valid_prefix(args->prefix))
+		return cli_usage_error("--prefix '%s' is not a C identifier", args->prefix);
+	diag_sink sink = cli_stderr_sink();
+	cli_model cm;
+	int code = cli_load(args, &sink, &cm);
+	if (code == CLI_OK)
+		code = cli_derive(&cm, &sink);
+	if (code == CLI_OK)
+		code = cli_lower(&cm);
+	if (code == CLI_OK) {
+		emit_c_options opt = { .prefix = args->prefix, .command = args->command_line };
+		hessc_status st = emit_c_files(cm.m, &cm.d, &cm.t, &opt, args->output, &sink);
+		if (st != HESSC_OK && sink.errors == 0)
+			fputs("hessc: error: out of memory\n", stderr);
+		code = cli_exit_code(st);
+	}
+	cli_model_free(&cm);
+	return code;
+}
