@@ -16,26 +16,28 @@ static const char *const eval_options[] = { "--at", "--format", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 
 static const cli_command commands[] = {
-	{ "gen", "MODEL [DATA...] -o BASE [--prefix P] [-D NAME=VALUE] [--objective NAME]",
-	  "Write BASE.c and BASE.h: C99 kernels for f, gradient, Hessian and Hessian-vector\n"
-	  "product, the Hessian pattern, initial point, bounds and a hessc_problem descriptor.",
-	  gen_options, 1, cli_gen },
-	{ "eval", "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
-	  "Print f, gradient and Hessian (lower triangle) at the initial point or at FILE,\n"
-	  "computed by the generated code itself.  In JSON, non-finite numbers are written\n"
-	  "NaN, Infinity and -Infinity (as Python's json module reads them).",
-	  eval_options, 1, cli_eval },
-	{ "check", "MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]",
-	  "Parse and check the model only.",
-	  NULL, 1, cli_check },
-	{ "sparsity", "MODEL [DATA...] [--format text|mtx] [-o FILE] [-D NAME=VALUE] [--objective NAME]",
-	  "The Hessian's sparsity pattern: statistics (text) or a Matrix Market pattern\n"
-	  "(mtx: the lower triangle, symmetric, 1-based).",
-	  sparsity_options, 1, cli_sparsity },
-	{ "solve", "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json]",
-	  "Minimize (or maximize) the model from its initial point with the trust-region\n"
-	  "Newton runtime; the iteration table on stderr, the result on stdout.",
-	  NULL, 1, NULL, cli_solve_main },
+	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [-D NAME=VALUE] [--objective NAME]",
+	  .summary = "Write BASE.c and BASE.h, the model's derivative kernels in C99.\n"
+	  "They hold f, gradient, Hessian and Hessian-vector product, the Hessian pattern,\n"
+	  "the initial point, the bounds and a hessc_problem descriptor.",
+	  .options = gen_options, .takes_model = 1, .run = cli_gen },
+	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
+	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
+	  "They are computed by the generated code itself (compiled by cc, or $HESSC_CC).\n"
+	  "The Hessian is the lower triangle, 0-based.  In JSON, non-finite numbers are\n"
+	  "written NaN, Infinity and -Infinity (as Python's json module reads them).",
+	  .options = eval_options, .takes_model = 1, .run = cli_eval },
+	{ .name = "check", .usage = "MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]",
+	  .summary = "Parse and check the model only.",
+	  .takes_model = 1, .run = cli_check },
+	{ .name = "sparsity", .usage = "MODEL [DATA...] [--format text|mtx] [-o FILE] [-D NAME=VALUE] [--objective NAME]",
+	  .summary = "Describe the Hessian's sparsity pattern.\n"
+	  "text: statistics; mtx: a Matrix Market pattern (symmetric, lower triangle, 1-based).",
+	  .options = sparsity_options, .takes_model = 1, .run = cli_sparsity },
+	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json]",
+	  .summary = "Solve the model with the trust-region Newton runtime.\n"
+	  "From the initial point; the iteration table on stderr, the result on stdout.",
+	  .takes_model = 1, .run_argv = cli_solve_main },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

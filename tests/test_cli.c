@@ -11,8 +11,9 @@ static int dummy_run(const cli_args *args)
 }
 
 static const char *const eval_like_options[] = { "--format", "--at", NULL };
-static const cli_command eval_like = { "eval", "MODEL [DATA...]", "test", eval_like_options, 1, dummy_run };
-static const cli_command no_files = { "version", "", "test", NULL, 0, dummy_run };
+static const cli_command eval_like = { .name = "eval", .usage = "MODEL [DATA...]", .summary = "test",
+                                       .options = eval_like_options, .takes_model = 1, .run = dummy_run };
+static const cli_command no_files = { .name = "version", .usage = "", .summary = "test", .run = dummy_run };
 
 static int parse(const cli_command *cmd, cli_args *args, int argc, const char **argv)
 {
