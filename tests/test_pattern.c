@@ -318,6 +318,104 @@ static void test_gradient_and_hessian_match_finite_differences(void)
 	}
 }
 
+/* A random smooth expression over x0..x2, every argument kept where its
+ * function is smooth and tame (tanh squashes what could blow up). */
+static uint64_t rng_state;
+static unsigned rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005u + 1442695040888963407u;
+	return (unsigned)(rng_state >> 33) % n;
+}
+
+static node_id random_expr(graph *g, int depth)
+{
+	if (depth == 0 || rnd(5) == 0)
+		return rnd(4) ? X(rnd(3)) : K(0.5 + rnd(7) * 0.25);
+	node_id a = random_expr(g, depth - 1);
+	node_id t = graph_unary(g, OP_TANH, a);             /* in (-1, 1) */
+	node_id pos = ADD(K(1), SQ(a));                      /* >= 1 */
+	switch (rnd(24)) {
+	case 0: return ADD(a, random_expr(g, depth - 1));
+	case 1: return SUB(a, random_expr(g, depth - 1));
+	case 2: return MUL(a, random_expr(g, depth - 1));
+	case 3: return DIV(a, ADD(K(1), SQ(random_expr(g, depth - 1))));
+	case 4: return graph_unary(g, OP_NEG, a);
+	case 5: return graph_powi(g, t, (int)rnd(5) + 2);
+	case 6: return graph_powi(g, pos, -(int)rnd(3) - 1);
+	case 7: return graph_binary(g, OP_POW, pos, MUL(K(0.5), graph_unary(g, OP_TANH, random_expr(g, depth - 1))));
+	case 8: return graph_binary(g, OP_POW, pos, K(0.75));
+	case 9: return graph_unary(g, OP_SQRT, pos);
+	case 10: return graph_unary(g, OP_EXP, t);
+	case 11: return graph_unary(g, OP_LOG, pos);
+	case 12: return graph_unary(g, OP_LOG10, ADD(K(1), pos));
+	case 13: return graph_unary(g, OP_SIN, a);
+	case 14: return graph_unary(g, OP_COS, a);
+	case 15: return graph_unary(g, OP_TAN, t);
+	case 16: return graph_unary(g, OP_ASIN, MUL(K(0.9), t));
+	case 17: return graph_unary(g, OP_ACOS, MUL(K(0.9), t));
+	case 18: return graph_unary(g, OP_ATAN, a);
+	case 19: return graph_binary(g, OP_ATAN2, a, ADD(K(2), graph_unary(g, OP_TANH, random_expr(g, depth - 1))));
+	case 20: return graph_unary(g, OP_SINH, t);
+	case 21: return graph_unary(g, OP_COSH, t);
+	case 22: return t;
+	default: return MUL(K(3), ADD(a, graph_unary(g, OP_SIN, random_expr(g, depth - 1))));
+	}
+}
+
+static void test_random_expressions_match_finite_differences(void)
+{
+	enum { N = 3, EXPRS = 300 };
+	rng_state = 12345;
+	int checked = 0;
+	for (int e = 0; e < EXPRS; e++) {
+		graph *g = graph_new();
+		node_id f = random_expr(g, 5);
+		derivatives d;
+		CU_ASSERT_EQUAL_FATAL(derive(g, f, N, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+		CU_ASSERT_EQUAL(graph_check(g), GRAPH_NO_NODE);
+		double *v = malloc(graph_size(g) * sizeof *v);
+		double x[N] = {0.1 * rnd(11) - 0.5, 0.1 * rnd(11) - 0.5, 0.1 * rnd(11) - 0.5};
+		double H[N][N] = {{0}};
+		graph_eval(g, (node_id)(graph_size(g) - 1), x, v);
+		double grad[N];
+		for (int i = 0; i < N; i++)
+			grad[i] = v[d.grad[i]];
+		for (int c = 0; c < N; c++)
+			for (int32_t k = d.hess_colptr[c]; k < d.hess_colptr[c + 1]; k++)
+				H[d.hess_rowind[k]][c] = H[c][d.hess_rowind[k]] = v[d.hess[k]];
+		/* central differences of f and of the gradient, h = 1e-5 */
+		const double h = 1e-5;
+		for (int j = 0; j < N; j++) {
+			double xp[N], xm[N], gp[N], gm[N];
+			memcpy(xp, x, sizeof x);
+			memcpy(xm, x, sizeof x);
+			xp[j] += h;
+			xm[j] -= h;
+			graph_eval(g, (node_id)(graph_size(g) - 1), xp, v);
+			double fp = v[f];
+			for (int i = 0; i < N; i++)
+				gp[i] = v[d.grad[i]];
+			graph_eval(g, (node_id)(graph_size(g) - 1), xm, v);
+			double fm = v[f];
+			for (int i = 0; i < N; i++)
+				gm[i] = v[d.grad[i]];
+			double fd = (fp - fm) / (2 * h);
+			int ok = fabs(fd - grad[j]) <= 1e-6 * (1 + fabs(grad[j]) + fabs(v[f]));
+			CU_ASSERT(ok);
+			for (int i = 0; i < N; i++) {
+				double hd = (gp[i] - gm[i]) / (2 * h);
+				ok = ok && fabs(hd - H[i][j]) <= 1e-5 * (1 + fabs(H[i][j]));
+				CU_ASSERT(fabs(hd - H[i][j]) <= 1e-5 * (1 + fabs(H[i][j])));
+			}
+			checked += ok;
+		}
+		free(v);
+		derivatives_free(&d);
+		graph_free(g);
+	}
+	CU_ASSERT_EQUAL(checked, EXPRS * N);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -333,6 +431,7 @@ int main(void)
 	CU_add_test(s, "a dense Hessian too big is refused at once with its size", test_a_dense_hessian_too_big_is_refused_at_once_with_its_size);
 	CU_add_test(s, "a product with a separable sum is not refused", test_a_product_with_a_separable_sum_is_not_refused);
 	CU_add_test(s, "gradient and Hessian match finite differences", test_gradient_and_hessian_match_finite_differences);
+	CU_add_test(s, "random expressions match finite differences", test_random_expressions_match_finite_differences);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();
