@@ -19,6 +19,7 @@ const cli_option cli_options[] = {
 	{ "--output", "-o", CLI_VALUE, FIELD(output), "PATH", "where to write" },
 	{ "--format", NULL, CLI_VALUE, FIELD(format), "FORMAT", "output format" },
 	{ "--prefix", NULL, CLI_VALUE, FIELD(prefix), "P", "symbol prefix of the generated code (default: the model name)" },
+	{ "--unroll", NULL, CLI_FLAG, FIELD(unroll), NULL, "write every term out instead of loops over repeated terms" },
 	{ "--at", NULL, CLI_VALUE, FIELD(at), "FILE", "evaluate at the point in FILE (values in the order of names)" },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };

@@ -38,6 +38,7 @@ typedef struct cli_args {
 	const char *format;        /* --format F (each command checks its own set) */
 	const char *output;        /* -o PATH */
 	const char *prefix;        /* --prefix P (gen) */
+	int unroll;                /* --unroll (gen): no loops, every term written out */
 	const char *at;            /* --at FILE (eval) */
 	int help;                  /* --help */
 } cli_args;

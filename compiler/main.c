@@ -11,15 +11,18 @@ int cli_eval(const cli_args *args);
 int cli_check(const cli_args *args);
 int cli_sparsity(const cli_args *args);
 
-static const char *const gen_options[] = { "--output", "--prefix", NULL };
+static const char *const gen_options[] = { "--output", "--prefix", "--unroll", NULL };
 static const char *const eval_options[] = { "--at", "--format", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 
 static const cli_command commands[] = {
-	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--unroll] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Write BASE.c and BASE.h, the model's derivative kernels in C99.\n"
 	  "They hold f, gradient, Hessian and Hessian-vector product, the Hessian pattern,\n"
-	  "the initial point, the bounds and a hessc_problem descriptor.",
+	  "the initial point, the bounds and a hessc_problem descriptor.\n"
+	  "Repeated terms of sums become loops over one differentiated term, and the\n"
+	  "pattern is built at load time by BASE_setup (see BASE.h), so the file does\n"
+	  "not grow with n; --unroll writes every term out instead.",
 	  .options = gen_options, .takes_model = 1, .run = cli_gen },
 	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
