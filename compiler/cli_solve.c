@@ -5,8 +5,8 @@
  *               [--tol T] [--rtol R] [--max-iter K] [--max-time S]
  *               [--format text|json]
  *
- * model -> front end -> derivatives -> tape -> kernels compiled by cc and
- * loaded -> cli_solve_run (the table on stderr, the result on stdout).
+ * model -> front end -> derivatives -> tape (cli_pipeline.c, as eval) ->
+ * kernels compiled by cc and loaded -> cli_solve_run (the table on stderr, the result on stdout).
  * Exit codes: 0 the solver ran (its status says how it ended), 1 the model
  * is wrong, 2 usage, 3 internal error (cc failed, out of memory).
  */
@@ -16,21 +16,14 @@
 #include <string.h>
 
 #include "cc_backend.h"
+#include "cli.h"
 #include "cli_solve.h"
-#include "derive.h"
-#include "frontend.h"
-#include "tape.h"
 
 static const char usage[] =
 	"usage: hessc solve MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]\n"
 	"                   [--method tr-cg|tr-exact] [--precond ichol|jacobi|none]\n"
 	"                   [--tol T] [--rtol R] [--max-iter K] [--max-time S]\n"
 	"                   [--format text|json]\n";
-
-static void print_diag(void *ctx, const diag *d)
-{
-	diag_print(ctx, d);
-}
 
 static int parse_double(const char *s, double *out)
 {
@@ -54,39 +47,23 @@ static int parse_int(const char *s, int *out)
 	return 0;
 }
 
-static int status_exit(hessc_status st)
-{
-	switch (st) {
-	case HESSC_OK: return 0;
-	case HESSC_ERR_MODEL: case HESSC_ERR_TOO_BIG: return 1;
-	case HESSC_ERR_USAGE: return 2;
-	default: return 3;
-	}
-}
-
 int cli_solve_main(int argc, char **argv)
 {
 	cli_solve_options o = { HESSC_METHOD_TR_CG, HESSC_PRECOND_ICHOL, -1.0, -1.0, -1, -1.0, 0 };
-	frontend_input in;
-	frontend_source *data = calloc((size_t)argc + 1, sizeof *data);
-	const char **defines = calloc((size_t)argc + 1, sizeof *defines);
-	diag_sink sink = { print_diag, stderr, 0 };
-	graph *g = NULL;
-	model *m = NULL;
-	derivatives d;
-	tape t;
+	cli_args args;
+	diag_sink sink = cli_stderr_sink();
+	cli_model cm;
 	cc_kernels *k = NULL;
-	cc_options cco;
-	int rc = 2;
-	hessc_status st;
+	int rc = CLI_USAGE;
 
-	memset(&in, 0, sizeof in);
-	memset(&d, 0, sizeof d);
-	memset(&t, 0, sizeof t);
-	memset(&cco, 0, sizeof cco);
-	if (!data || !defines) {
-		fprintf(stderr, "hessc solve: out of memory\n");
-		rc = 3;
+	memset(&args, 0, sizeof args);
+	memset(&cm, 0, sizeof cm);
+	args.command = "solve";
+	args.data.items = calloc((size_t)argc + 1, sizeof *args.data.items);
+	args.defines.items = calloc((size_t)argc + 1, sizeof *args.defines.items);
+	if (!args.data.items || !args.defines.items) {
+		fputs("hessc: error: out of memory\n", stderr);
+		rc = CLI_INTERNAL;
 		goto done;
 	}
 	/* argv[0] is "solve" */
@@ -116,73 +93,64 @@ int cli_solve_main(int argc, char **argv)
 			o.json = strcmp(v, "json") == 0;
 			i++;
 		} else if (strcmp(a, "--objective") == 0 && v) {
-			in.objective = v;
+			args.objective = v;
 			i++;
 		} else if (strcmp(a, "-D") == 0 && v) {
-			defines[in.n_defines++] = v;
+			args.defines.items[args.defines.n++] = v;
 			i++;
 		} else if (strncmp(a, "-D", 2) == 0 && a[2]) {
-			defines[in.n_defines++] = a + 2;
+			args.defines.items[args.defines.n++] = a + 2;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
-			rc = 0;
+			rc = CLI_OK;
 			goto done;
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "hessc solve: unknown option or missing value: %s\n%s", a, usage);
+			rc = cli_usage_error("solve: unknown option or missing value: %s", a);
 			goto done;
-		} else if (!in.model.path) {
-			in.model.path = a;
+		} else if (!args.model) {
+			args.model = a;
 		} else {
-			data[in.n_data++].path = a;
+			args.data.items[args.data.n++] = a;
 		}
 		if (bad) {
-			fprintf(stderr, "hessc solve: bad value for %s: %s\n%s", a, v, usage);
+			rc = cli_usage_error("solve: bad value for %s: '%s'", a, v);
 			goto done;
 		}
 	}
-	if (!in.model.path) {
-		fprintf(stderr, "hessc solve: no model file\n%s", usage);
+	if (!args.model) {
+		rc = cli_usage_error("solve: no model file (hessc solve --help)");
 		goto done;
 	}
-	in.data = data;
-	in.defines = defines;
 
-	rc = 3;
-	if (!(g = graph_new())) {
-		fprintf(stderr, "hessc solve: out of memory\n");
+	/* the pipeline eval uses: the same kernels, compiled by cc */
+	rc = cli_load(&args, &sink, &cm);
+	if (rc == CLI_OK)
+		rc = cli_derive(&cm, &sink);
+	if (rc == CLI_OK)
+		rc = cli_lower(&cm);
+	if (rc != CLI_OK)
 		goto done;
-	}
-	if ((st = frontend_build(&in, &sink, g, &m)) != HESSC_OK) {
-		rc = status_exit(st);
-		goto done;
-	}
-	st = derive(g, m->objective, m->n, DERIVE_DEFAULT_MAX_NNZ, &d);
+	hessc_status st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &k);
 	if (st != HESSC_OK) {
-		if (st == HESSC_ERR_TOO_BIG)
-			diag_report(&sink, DIAG_ERROR, m->objective_loc, m->source, m->source_len,
-			            "the Hessian would have more than %zu nonzeros", d.nnz);
-		rc = status_exit(st);
+		if (sink.errors == 0)
+			fputs("hessc: error: out of memory\n", stderr);
+		rc = cli_exit_code(st);
 		goto done;
 	}
-	if ((st = tape_build(g, &d, &t)) != HESSC_OK) {
-		rc = status_exit(st);
-		goto done;
-	}
-	if ((st = cc_backend_load(m, &d, &t, &cco, &sink, &k)) != HESSC_OK) {
-		rc = status_exit(st);
-		goto done;
-	}
-	hessc_solve_status ss = cli_solve_run(cc_kernels_problem(k), (const char *const *)m->names,
-	                                      m->maximize, &o, stdout, stderr);
+	hessc_solve_status ss = cli_solve_run(cc_kernels_problem(k), (const char *const *)cm.m->names,
+	                                      cm.m->maximize, &o, stdout, stderr);
+	/* the solver ran: its status is in the output; only its own failures
+	 * (memory, CHOLMOD, an inconsistent descriptor) are internal errors */
 	rc = ss == HESSC_SOLVE_NO_MEMORY || ss == HESSC_SOLVE_LINALG_ERROR ||
-	     ss == HESSC_SOLVE_BAD_INPUT ? 3 : 0;
+	     ss == HESSC_SOLVE_BAD_INPUT ? CLI_INTERNAL : CLI_OK;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("hessc: error: cannot write the output\n", stderr);
+		rc = CLI_INTERNAL;
+	}
 done:
 	cc_kernels_free(k);
-	tape_free(&t);          /* both safe on their zeroed state */
-	derivatives_free(&d);
-	model_free(m);
-	graph_free(g);
-	free(data);
-	free(defines);
+	cli_model_free(&cm);
+	free(args.data.items);
+	free(args.defines.items);
 	return rc;
 }
