@@ -72,7 +72,7 @@ static double measure(const hessc_problem *p, const double *x, double *g, double
 static void print_row(const char *model, const hessc_problem *p, const char *method,
                       const sb_run *r, double pg)
 {
-	printf("%-10s %6d %7d  %-9s %-12s %6d %6ld %6ld %6ld %9.3f %24.16e %9.2e\n", model, p->n,
+	printf("%-10s %6d %7d  %-9s %-12s %6d %6ld %6ld %6ld %9.4f %24.16e %9.2e\n", model, p->n,
 	       p->nnz, method, r->status, r->iterations, r->f_evals, r->g_evals, r->h_evals,
 	       r->time, r->f, pg);
 }
@@ -91,10 +91,11 @@ static int hessc_run(const hessc_problem *p, hessc_method m, sb_run *r)
 	r->h_evals = res.h_evals;
 	r->time = res.time;
 	r->f = res.f;
-	if (res.x)
+	int ok = res.x != NULL;
+	if (ok)
 		memcpy(r->x, res.x, (size_t)p->n * sizeof *r->x);
 	hessc_solver_result_free(&res);
-	return res.x ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 static int selected(const char *only, const char *name)
@@ -117,7 +118,7 @@ static int bench_model(const char *hessc, const char *dir, const char *work, con
 {
 	char model[1024], base[1024], csrc[1100], so[1100], log[1100], prefix[200], sym[220];
 	int rc = -1;
-	void *lib = NULL;
+	void *lib = NULL, *setup_mem = NULL;
 	double *x = NULL, *g = NULL, *kw = NULL;
 
 	snprintf(model, sizeof model, "%s/%s.mod", dir, name);
@@ -144,7 +145,17 @@ static int bench_model(const char *hessc, const char *dir, const char *work, con
 		goto done;
 	}
 	lib = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	/* unrolled output has a static descriptor PREFIX_problem; loops build
+	 * theirs with PREFIX_setup in memory of PREFIX_setup_bytes() bytes */
 	const hessc_problem *p = lib ? dlsym(lib, sym) : NULL;
+	if (lib && !p) {
+		snprintf(sym, sizeof sym, "%s_setup_bytes", prefix);
+		size_t (*setup_bytes)(void) = (size_t (*)(void))dlsym(lib, sym);
+		snprintf(sym, sizeof sym, "%s_setup", prefix);
+		const hessc_problem *(*setup)(void *) = (const hessc_problem *(*)(void *))dlsym(lib, sym);
+		if (setup_bytes && setup && (setup_mem = malloc(setup_bytes())))
+			p = setup(setup_mem);
+	}
 	if (!p) {
 		printf("%-10s cannot load %s from %s\n", name, sym, so);
 		goto done;
@@ -171,6 +182,7 @@ done:
 	free(x);
 	free(g);
 	free(kw);
+	free(setup_mem);
 	if (lib)
 		dlclose(lib);
 	return rc;
