@@ -174,8 +174,12 @@ stmt
 		PUSH(st->stmts, n);
 	  }
 	| UNSUPPORTED_STMT  {
-		parse_error_at(st, L(@1), "unsupported script statement '%s': loops and "
-		               "conditional statements are not part of the supported subset", $1);
+		if (strcmp($1, "include") == 0 || strcmp($1, "commands") == 0 || strcmp($1, "read") == 0)
+			parse_error_at(st, L(@1), "unsupported script statement '%s': give model and "
+			               "data files on the command line instead", $1);
+		else
+			parse_error_at(st, L(@1), "unsupported script statement '%s': loops and "
+			               "conditional statements are not part of the supported subset", $1);
 		YYABORT;
 	  }
 	;

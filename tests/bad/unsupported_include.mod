@@ -1,0 +1,3 @@
+include common.mod;
+var x;
+minimize f: x^2;
