@@ -147,8 +147,10 @@ static void declare_param(sema *s, ast_node *d)
 {
 	ast_node *idx = d->cond;
 	int nd = idx ? sema_resolve_indexing(s, idx) : 0;
-	/* declared before its attributes: a param may be defined recursively */
+	/* declared before its attributes: a param may be defined recursively,
+	 * and its subscripts are counted there already */
 	symbol *sym = sema_declare(s, d, SYM_PARAM);
+	sym->dim = idx ? sema_indexing_dim(s, idx, NULL) : 0;
 	resolve_attrs(s, d);
 	sema_pop_scope(s, nd);
 	for (size_t i = 0; i < d->nkids; i++) {
