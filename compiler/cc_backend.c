@@ -1,5 +1,6 @@
 /* cc_backend.c -- emit, compile with the system compiler, dlopen, clean up. */
 #include "cc_backend.h"
+#include "emit_template.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,6 +24,7 @@ extern char **environ;
 struct cc_kernels {
 	void *handle;
 	const hessc_problem *problem;
+	void *setup_block;   /* templated code: what P_setup built the descriptor in */
 };
 
 /* Paths inside the temporary folder. */
@@ -208,9 +210,35 @@ done:
 	return st;
 }
 
-hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t,
-                             const cc_options *opt, diag_sink *diags,
-                             cc_kernels **out)
+/* The descriptor of loaded code: P_problem, or for templated code the one
+ * P_setup builds in a block of P_setup_bytes() that k owns. */
+static hessc_status find_problem(cc_kernels *k, const char *object, diag_sink *diags)
+{
+	size_t (*bytes)(void);
+	const hessc_problem *(*setup)(void *);
+	k->problem = dlsym(k->handle, CC_PREFIX "_problem");
+	if (k->problem)
+		return HESSC_OK;
+	*(void **)&bytes = dlsym(k->handle, CC_PREFIX "_setup_bytes");
+	*(void **)&setup = dlsym(k->handle, CC_PREFIX "_setup");
+	if (bytes && setup) {
+		k->setup_block = malloc(bytes());
+		if (!k->setup_block)
+			return HESSC_ERR_NOMEM;
+		k->problem = setup(k->setup_block);
+	}
+	if (!k->problem) {
+		source_loc loc = { .file = object };
+		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "the compiled kernels lack %s and %s",
+		            CC_PREFIX "_problem", CC_PREFIX "_setup");
+		return HESSC_ERR_INTERNAL;
+	}
+	return HESSC_OK;
+}
+
+/* Write the sources with `write`, compile, load. */
+static hessc_status load_by(emit_c_writer write, void *ctx, const cc_options *opt,
+                            diag_sink *diags, cc_kernels **out)
 {
 	static const cc_options defaults = { 0 };
 	if (!opt)
@@ -221,9 +249,7 @@ hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t
 	hessc_status st = make_workdir(&w, diags);
 	if (st != HESSC_OK)
 		goto done;
-	emit_c_options eo = { .prefix = CC_PREFIX, .header_name = "model.h",
-	                      .chunk_statements = opt->chunk_statements };
-	st = emit_c_files(m, d, t, &eo, w.base, diags);
+	st = emit_c_files_by(write, ctx, w.base, diags);
 	if (st != HESSC_OK)
 		goto done;
 	st = compile(&w, opt, diags);
@@ -242,14 +268,9 @@ hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t
 		st = HESSC_ERR_INTERNAL;
 		goto done;
 	}
-	k->problem = dlsym(k->handle, CC_PREFIX "_problem");
-	if (!k->problem) {
-		source_loc loc = { .file = w.object };
-		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "the compiled kernels lack %s: %s",
-		            CC_PREFIX "_problem", dlerror());
-		st = HESSC_ERR_INTERNAL;
+	st = find_problem(k, w.object, diags);
+	if (st != HESSC_OK)
 		goto done;
-	}
 	*out = k;
 	k = NULL;
 done:
@@ -257,6 +278,49 @@ done:
 	remove_workdir(&w);
 	cc_kernels_free(k);
 	return st;
+}
+
+typedef struct unrolled_sources {
+	const model *m;
+	const derivatives *d;
+	const tape *t;
+	size_t chunk;
+} unrolled_sources;
+
+static hessc_status write_unrolled(void *ctx, const char *header_name, FILE *c_out, FILE *h_out)
+{
+	const unrolled_sources *u = ctx;
+	emit_c_options eo = { .prefix = CC_PREFIX, .header_name = header_name,
+	                      .chunk_statements = u->chunk };
+	return emit_c(u->m, u->d, u->t, &eo, c_out, h_out);
+}
+
+hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t,
+                             const cc_options *opt, diag_sink *diags,
+                             cc_kernels **out)
+{
+	unrolled_sources u = { m, d, t, opt ? opt->chunk_statements : 0 };
+	return load_by(write_unrolled, &u, opt, diags, out);
+}
+
+typedef struct templated_sources {
+	const model *m;
+	const tmpl_set *s;
+} templated_sources;
+
+static hessc_status write_templated(void *ctx, const char *header_name, FILE *c_out,
+                                    FILE *h_out)
+{
+	const templated_sources *ts = ctx;
+	emit_c_options eo = { .prefix = CC_PREFIX, .header_name = header_name };
+	return emit_template(ts->m, ts->s, &eo, c_out, h_out);
+}
+
+hessc_status cc_backend_load_templated(const model *m, const tmpl_set *s, const cc_options *opt,
+                                       diag_sink *diags, cc_kernels **out)
+{
+	templated_sources ts = { m, s };
+	return load_by(write_templated, &ts, opt, diags, out);
 }
 
 const hessc_problem *cc_kernels_problem(const cc_kernels *k)
@@ -270,5 +334,6 @@ void cc_kernels_free(cc_kernels *k)
 		return;
 	if (k->handle)
 		dlclose(k->handle);
+	free(k->setup_block);
 	free(k);
 }

@@ -26,6 +26,7 @@
 #include "frontend.h"
 #include "status.h"
 #include "tape.h"
+#include "template.h"
 
 /* How much the compiler optimizes; a zeroed cc_options means CC_OPT_AUTO:
  * -O1 for sources up to CC_AUTO_O1_MAX_BYTES, -O0 above. */
@@ -44,6 +45,12 @@ typedef struct cc_kernels cc_kernels;
 hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t,
                              const cc_options *opt, diag_sink *diags,
                              cc_kernels **out);
+
+/* The same for templated code (emit_template.h): loops, with the pattern
+ * built at load time by the code's setup routine into memory the kernels
+ * own. */
+hessc_status cc_backend_load_templated(const model *m, const tmpl_set *s, const cc_options *opt,
+                                       diag_sink *diags, cc_kernels **out);
 
 /* The loaded descriptor; valid until cc_kernels_free. */
 const hessc_problem *cc_kernels_problem(const cc_kernels *k);

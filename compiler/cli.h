@@ -19,6 +19,7 @@
 #include "graph.h"
 #include "status.h"
 #include "tape.h"
+#include "template.h"
 
 /* Exit codes, as DESIGN.md fixes them. */
 enum { CLI_OK = 0, CLI_MODEL = 1, CLI_USAGE = 2, CLI_INTERNAL = 3 };
@@ -113,6 +114,11 @@ int cli_load(const cli_args *args, diag_sink *sink, cli_model *cm);
 int cli_derive(cli_model *cm, diag_sink *sink);
 int cli_lower(cli_model *cm);
 void cli_model_free(cli_model *cm);
+
+/* The loops of the model (template.h) unless --unroll: 1 with *ts filled
+ * when the command should write loops; 0 with *ts empty when it should
+ * write every term out (or *code != CLI_OK after an error it reported). */
+int cli_templates(const cli_args *args, cli_model *cm, tmpl_set *ts, int *code);
 
 /* Numbers as every command prints them: 17 significant digits; NaN and
  * infinities as NaN, Infinity, -Infinity (the spelling Python's json

@@ -138,12 +138,21 @@ int cli_eval(const cli_args *args)
 	} else {
 		memcpy(x, cm.m->x0, n * sizeof *x);
 	}
-	code = cli_derive(&cm, &sink);
-	if (code == CLI_OK)
-		code = cli_lower(&cm);
-	if (code != CLI_OK)
-		goto done;
-	hessc_status st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
+	tmpl_set ts;
+	hessc_status st;
+	if (cli_templates(args, &cm, &ts, &code)) {
+		/* the loops gen writes, compiled the same way */
+		st = cc_backend_load_templated(cm.m, &ts, NULL, &sink, &kernels);
+		tmpl_set_free(&ts);
+	} else {
+		if (code == CLI_OK)
+			code = cli_derive(&cm, &sink);
+		if (code == CLI_OK)
+			code = cli_lower(&cm);
+		if (code != CLI_OK)
+			goto done;
+		st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
+	}
 	if (st != HESSC_OK) {
 		if (sink.errors == 0)
 			fputs("hessc: error: out of memory\n", stderr);

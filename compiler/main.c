@@ -12,7 +12,7 @@ int cli_check(const cli_args *args);
 int cli_sparsity(const cli_args *args);
 
 static const char *const gen_options[] = { "--output", "--prefix", "--unroll", NULL };
-static const char *const eval_options[] = { "--at", "--format", NULL };
+static const char *const eval_options[] = { "--at", "--format", "--unroll", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 
 static const cli_command commands[] = {
@@ -24,7 +24,7 @@ static const cli_command commands[] = {
 	  "pattern is built at load time by BASE_setup (see BASE.h), so the file does\n"
 	  "not grow with n; --unroll writes every term out instead.",
 	  .options = gen_options, .takes_model = 1, .run = cli_gen },
-	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
 	  "They are computed by the generated code itself (compiled by cc, or $HESSC_CC).\n"
 	  "The Hessian is the lower triangle, 0-based.  In JSON, non-finite numbers are\n"
