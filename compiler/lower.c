@@ -58,7 +58,9 @@ static node_id lower_defvar(sema *s, const ast_node *e, value *env)
 		value inner[SEMA_MAX_SLOTS];
 		memset(inner, 0, sizeof inner);
 		sema_bind_key(s, sym, pos, inner);
+		sema_nest(s, e, sym->name);
 		sym->nodes[pos] = lower(s, sym->value_expr, inner);
+		sema_unnest(s);
 	}
 	return sym->nodes[pos];
 }

@@ -54,6 +54,7 @@ typedef enum sym_kind {
 
 #define SEMA_MAX_DIM 16     /* subscripts of one entity */
 #define SEMA_MAX_SLOTS 64   /* dummies alive at once */
+#define SEMA_MAX_NESTING 1000 /* params/defined variables computed inside each other */
 
 typedef struct symbol {
 	const char *name;
@@ -124,9 +125,11 @@ typedef struct sema {
 	const char *want_objective;
 	/* work done, against the caller's limit (0: none) */
 	size_t work, work_limit;
+	/* how deep params and defined variables are being computed inside each
+	 * other (recursive definitions): bounded, since each level is C stack */
+	int nesting;
 	/* lowering */
 	graph *graph;
-	size_t lower_depth;
 } sema;
 
 /* The driver: runs every statement, then picks the objective. */
@@ -141,6 +144,9 @@ _Noreturn void sema_fail(sema *s, const ast_node *at, const char *fmt, ...)
 #endif
 	;
 _Noreturn void sema_nomem(sema *s);
+/* Enter/leave the computation of a param or defined variable named at `at`. */
+void sema_nest(sema *s, const ast_node *at, const char *name);
+void sema_unnest(sema *s);
 /* Counts `steps` of work; past the caller's limit, an error at `at`. */
 void sema_work(sema *s, const ast_node *at, size_t steps);
 void *sema_alloc(sema *s, size_t n, size_t size);

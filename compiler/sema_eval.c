@@ -543,7 +543,9 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 	memset(env, 0, sizeof env);
 	sema_bind_key(s, sym, pos, env);
 	sym->state[pos] = 2;
+	sema_nest(s, at, sym->name);
 	value v = sema_eval(s, expr, env);
+	sema_unnest(s);
 	if (!sym->symbolic && v.str)
 		sema_fail(s, expr, "'%s' is not declared symbolic: a number is expected, found '%s'",
 		          sym->name, v.str);
@@ -746,7 +748,10 @@ value sema_eval(sema *s, const ast_node *e, value *env)
 			value inner[SEMA_MAX_SLOTS];
 			memset(inner, 0, sizeof inner);
 			sema_bind_key(s, sym, pos, inner);
-			return sema_eval(s, sym->value_expr, inner);
+			sema_nest(s, e, sym->name);
+			value v = sema_eval(s, sym->value_expr, inner);
+			sema_unnest(s);
+			return v;
 		}
 		default:
 			sema_fail(s, e, "'%s' is a set: a number is expected", e->text);

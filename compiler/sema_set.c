@@ -14,6 +14,18 @@ _Noreturn void sema_nomem(sema *s)
 	longjmp(s->fail, 1);
 }
 
+void sema_nest(sema *s, const ast_node *at, const char *name)
+{
+	if (++s->nesting > SEMA_MAX_NESTING)
+		sema_fail(s, at, "'%s' is defined recursively more than %d levels deep",
+		          name, SEMA_MAX_NESTING);
+}
+
+void sema_unnest(sema *s)
+{
+	s->nesting--;
+}
+
 void sema_work(sema *s, const ast_node *at, size_t steps)
 {
 	if (!s->work_limit)
