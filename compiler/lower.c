@@ -50,6 +50,7 @@ static node_id lower_defvar(sema *s, const ast_node *e, value *env)
 	size_t pos = sema_subscript_position(s, e, env);
 	size_t count = sym->index ? sym->index->count : 1;
 	if (!sym->nodes) {
+		sema_work(s, sym->decl, count);
 		sym->nodes = sema_alloc(s, count, sizeof *sym->nodes);
 		for (size_t i = 0; i < count; i++)
 			sym->nodes[i] = GRAPH_NO_NODE;

@@ -122,6 +122,7 @@ static void declare_set(sema *s, ast_node *d)
 	}
 	sym->index = idx ? sema_index_set(s, sym, idx) : NULL;
 	size_t count = idx ? sym->index->count : 1;
+	sema_work(s, d, count);
 	sym->sets = sema_alloc(s, count, sizeof *sym->sets);
 	if (!sym->value_expr)
 		sema_apply_set_data(s, sym);
@@ -179,6 +180,7 @@ static void declare_param(sema *s, ast_node *d)
 	}
 	sym->index = idx ? sema_index_set(s, sym, idx) : NULL;
 	size_t count = idx ? sym->index->count : 1;
+	sema_work(s, d, count);
 	sym->values = sema_alloc(s, count, sizeof *sym->values);
 	sym->state = sema_alloc(s, count, sizeof *sym->state);
 	sema_define *def = find_define(s, sym->name);
