@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "emit_c.h"
 
 extern char **environ;
@@ -236,6 +237,57 @@ static hessc_status find_problem(cc_kernels *k, const char *object, diag_sink *d
 	return HESSC_OK;
 }
 
+/* A copy of the compiled object at `to`, whole or not at all (the kernel
+ * cache keeps it). */
+static hessc_status save_object(const char *from, const char *to, diag_sink *diags)
+{
+	char buf[65536];
+	size_t got;
+	atomic_file af = { 0 };
+	FILE *in = fopen(from, "rb");
+	int failed = !in || atomic_file_open(&af, to) != 0;
+	while (!failed && (got = fread(buf, 1, sizeof buf, in)) > 0)
+		failed = fwrite(buf, 1, got, af.stream) != got;
+	if (!failed && ferror(in))
+		failed = 1;
+	if (in)
+		fclose(in);
+	if (failed)
+		atomic_file_abort(&af);
+	else if (atomic_file_commit(&af) != 0)
+		failed = 1;
+	if (failed) {
+		source_loc loc = { .file = to };
+		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "cannot keep the compiled kernels: %s",
+		            strerror(errno));
+		return HESSC_ERR_INTERNAL;
+	}
+	return HESSC_OK;
+}
+
+hessc_status cc_kernels_open(const char *path, diag_sink *diags, cc_kernels **out)
+{
+	*out = NULL;
+	cc_kernels *k = calloc(1, sizeof *k);
+	if (!k)
+		return HESSC_ERR_NOMEM;
+	hessc_status st = HESSC_ERR_INTERNAL;
+	k->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!k->handle) {
+		source_loc loc = { .file = path };
+		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "cannot load the compiled kernels: %s",
+		            dlerror());
+	} else {
+		st = find_problem(k, path, diags);
+	}
+	if (st != HESSC_OK) {
+		cc_kernels_free(k);
+		return st;
+	}
+	*out = k;
+	return HESSC_OK;
+}
+
 /* Write the sources with `write`, compile, load. */
 static hessc_status load_by(emit_c_writer write, void *ctx, const cc_options *opt,
                             diag_sink *diags, cc_kernels **out)
@@ -255,20 +307,12 @@ static hessc_status load_by(emit_c_writer write, void *ctx, const cc_options *op
 	st = compile(&w, opt, diags);
 	if (st != HESSC_OK)
 		goto done;
-	k = calloc(1, sizeof *k);
-	if (!k) {
-		st = HESSC_ERR_NOMEM;
-		goto done;
+	if (opt->save_object) {
+		st = save_object(w.object, opt->save_object, diags);
+		if (st != HESSC_OK)
+			goto done;
 	}
-	k->handle = dlopen(w.object, RTLD_NOW | RTLD_LOCAL);
-	if (!k->handle) {
-		source_loc loc = { .file = w.object };
-		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "cannot load the compiled kernels: %s",
-		            dlerror());
-		st = HESSC_ERR_INTERNAL;
-		goto done;
-	}
-	st = find_problem(k, w.object, diags);
+	st = cc_kernels_open(w.object, diags, &k);
 	if (st != HESSC_OK)
 		goto done;
 	*out = k;

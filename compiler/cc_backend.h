@@ -38,6 +38,8 @@ typedef struct cc_options {
 	int warnings_as_errors;   /* add -Wall -Wextra -pedantic -Werror (the tests do) */
 	size_t chunk_statements;  /* passed to the emitter; 0: its default */
 	cc_opt optimize;
+	const char *save_object;  /* when set, the shared object is also written there,
+	                             atomically (the kernel cache keeps it) */
 } cc_options;
 
 typedef struct cc_kernels cc_kernels;
@@ -51,6 +53,9 @@ hessc_status cc_backend_load(const model *m, const derivatives *d, const tape *t
  * own. */
 hessc_status cc_backend_load_templated(const model *m, const tmpl_set *s, const cc_options *opt,
                                        diag_sink *diags, cc_kernels **out);
+
+/* Load a shared object that a load above saved (opt->save_object). */
+hessc_status cc_kernels_open(const char *path, diag_sink *diags, cc_kernels **out);
 
 /* The loaded descriptor; valid until cc_kernels_free. */
 const hessc_problem *cc_kernels_problem(const cc_kernels *k);

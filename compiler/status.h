@@ -1,14 +1,4 @@
-/* status.h -- the one status type every fallible function returns. */
-#ifndef HESSC_STATUS_H
-#define HESSC_STATUS_H
-
-typedef enum hessc_status {
-	HESSC_OK = 0,
-	HESSC_ERR_MODEL = 1,     /* the model (or its data) is wrong: diagnostics say why */
-	HESSC_ERR_USAGE = 2,     /* bad arguments */
-	HESSC_ERR_INTERNAL = 3,  /* a bug, or the system failed us (I/O, cc) */
-	HESSC_ERR_NOMEM = 4,     /* an allocation failed */
-	HESSC_ERR_TOO_BIG = 5    /* the derivatives would not fit (size stated in a diagnostic) */
-} hessc_status;
-
-#endif
+/* status.h -- the one status type every fallible function returns.  It is
+ * public (host programs of libhessc see the same codes), so it lives in the
+ * public include directory. */
+#include "hessc/status.h"

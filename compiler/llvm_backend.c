@@ -1,0 +1,522 @@
+/* llvm_backend.c -- the tape as LLVM IR, one function per kernel (cut into
+ * chunks when long), compiled by llvm_jit.c. */
+#include "llvm_backend.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+
+#include "graph.h"
+#include "llvm_jit.h"
+
+static const char *const kernel_symbol[TAPE_KERNELS] = {
+	[TAPE_F] = "hessc_kernel_f",
+	[TAPE_GRAD] = "hessc_kernel_grad",
+	[TAPE_HESS] = "hessc_kernel_hess",
+	[TAPE_HESSVEC] = "hessc_kernel_hessvec",
+};
+
+typedef struct irgen {
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMTypeRef dbl, i64, i8ptr, ptr, chunk_type;
+	/* the slots' values in the chunk being built: val[s] is current when
+	 * val_gen[s] == gen, otherwise it is loaded from work[s] first */
+	LLVMValueRef *val;
+	uint32_t *val_gen;
+	uint32_t gen;
+	LLVMValueRef x, v, out, work;  /* the pointers of the function being built */
+} irgen;
+
+/* ---- declarations ------------------------------------------------------------ */
+
+static void add_fn_attr(irgen *g, LLVMValueRef fn, const char *name)
+{
+	unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+}
+
+static void add_param_attr(irgen *g, LLVMValueRef fn, unsigned param, const char *name)
+{
+	unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+	LLVMAddAttributeAtIndex(fn, param + 1, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+}
+
+/* A math function of `arity` doubles, declared on first use.  They are
+ * pure for our purpose (errno is never read), which lets LLVM share and
+ * hoist their calls. */
+static LLVMValueRef math_fn(irgen *g, const char *name, unsigned arity, LLVMTypeRef *type)
+{
+	LLVMTypeRef params[2] = { g->dbl, g->dbl };
+	*type = LLVMFunctionType(g->dbl, params, arity, 0);
+	LLVMValueRef fn = LLVMGetNamedFunction(g->mod, name);
+	if (!fn) {
+		fn = LLVMAddFunction(g->mod, name, *type);
+		add_fn_attr(g, fn, "nounwind");
+		add_fn_attr(g, fn, "readnone");
+		add_fn_attr(g, fn, "willreturn");
+	}
+	return fn;
+}
+
+static LLVMValueRef call_math(irgen *g, const char *name, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMTypeRef type;
+	unsigned arity = b ? 2 : 1;
+	LLVMValueRef fn = math_fn(g, name, arity, &type);
+	LLVMValueRef args[2] = { a, b };
+	return LLVMBuildCall2(g->b, type, fn, args, arity, "");
+}
+
+/* ---- values ------------------------------------------------------------------- */
+
+static LLVMValueRef element(irgen *g, LLVMValueRef base, int64_t index)
+{
+	LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)index, 1);
+	return LLVMBuildInBoundsGEP2(g->b, g->dbl, base, &idx, 1, "");
+}
+
+static LLVMValueRef load_at(irgen *g, LLVMValueRef base, int64_t index)
+{
+	return LLVMBuildLoad2(g->b, g->dbl, element(g, base, index), "");
+}
+
+static void store_at(irgen *g, LLVMValueRef value, LLVMValueRef base, int64_t index)
+{
+	LLVMBuildStore(g->b, value, element(g, base, index));
+}
+
+static LLVMValueRef get_slot(irgen *g, uint32_t s)
+{
+	if (g->val_gen[s] != g->gen) {
+		g->val[s] = load_at(g, g->work, s);
+		g->val_gen[s] = g->gen;
+	}
+	return g->val[s];
+}
+
+static void set_slot(irgen *g, uint32_t s, LLVMValueRef value, int escapes)
+{
+	g->val[s] = value;
+	g->val_gen[s] = g->gen;
+	if (escapes)
+		store_at(g, value, g->work, s);
+}
+
+static LLVMValueRef real(irgen *g, double v)
+{
+	return LLVMConstReal(g->dbl, v);
+}
+
+/* base[0 .. count-1] = 0, by llvm.memset (all-zero bits are +0.0). */
+static void zero(irgen *g, LLVMValueRef base, int64_t count)
+{
+	LLVMTypeRef i8 = LLVMInt8TypeInContext(g->ctx), i1 = LLVMInt1TypeInContext(g->ctx);
+	LLVMTypeRef params[4] = { g->i8ptr, i8, g->i64, i1 };
+	LLVMTypeRef type = LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), params, 4, 0);
+	const char *name = "llvm.memset.p0i8.i64";
+	LLVMValueRef fn = LLVMGetNamedFunction(g->mod, name);
+	if (!fn)
+		fn = LLVMAddFunction(g->mod, name, type);
+	LLVMValueRef args[4] = {
+		LLVMBuildBitCast(g->b, base, g->i8ptr, ""), LLVMConstInt(i8, 0, 0),
+		LLVMConstInt(g->i64, (unsigned long long)count * sizeof(double), 0), LLVMConstInt(i1, 0, 0),
+	};
+	LLVMBuildCall2(g->b, type, fn, args, 4, "");
+}
+
+/* 1.0 or 0.0 from a comparison. */
+static LLVMValueRef truth(irgen *g, LLVMValueRef cond)
+{
+	return LLVMBuildSelect(g->b, cond, real(g, 1.0), real(g, 0.0), "");
+}
+
+static LLVMValueRef nonzero(irgen *g, LLVMValueRef a)
+{
+	return LLVMBuildFCmp(g->b, LLVMRealUNE, a, real(g, 0.0), "");
+}
+
+/* graph_powi_value: right-to-left binary powering, then 1/result for k < 0. */
+static LLVMValueRef powi(irgen *g, LLVMValueRef x, int64_t k)
+{
+	uint64_t e = k < 0 ? (uint64_t)0 - (uint64_t)k : (uint64_t)k;
+	LLVMValueRef result = NULL, base = x;
+	while (e) {
+		if (e & 1)
+			result = result ? LLVMBuildFMul(g->b, result, base, "") : base;
+		e >>= 1;
+		if (e)
+			base = LLVMBuildFMul(g->b, base, base, "");
+	}
+	if (!result)
+		return real(g, 1.0);
+	return k < 0 ? LLVMBuildFDiv(g->b, real(g, 1.0), result, "") : result;
+}
+
+/* One operation, as graph_apply() computes it. */
+static LLVMValueRef operation(irgen *g, graph_op op, LLVMValueRef a, LLVMValueRef b,
+                              LLVMValueRef c, int64_t index)
+{
+	LLVMBuilderRef B = g->b;
+	switch (op) {
+	case OP_ADD: return LLVMBuildFAdd(B, a, b, "");
+	case OP_SUB: return LLVMBuildFSub(B, a, b, "");
+	case OP_MUL: return LLVMBuildFMul(B, a, b, "");
+	case OP_DIV: return LLVMBuildFDiv(B, a, b, "");
+	case OP_NEG: return LLVMBuildFNeg(B, a, "");
+	case OP_POW: return call_math(g, "pow", a, b);
+	case OP_POWI: return powi(g, a, index);
+	/* correctly rounded or exact: the intrinsics give libm's results */
+	case OP_SQRT: return call_math(g, "llvm.sqrt.f64", a, NULL);
+	case OP_ABS: return call_math(g, "llvm.fabs.f64", a, NULL);
+	case OP_FLOOR: return call_math(g, "llvm.floor.f64", a, NULL);
+	case OP_CEIL: return call_math(g, "llvm.ceil.f64", a, NULL);
+	case OP_ROUND: return call_math(g, "llvm.round.f64", a, NULL);
+	case OP_MIN: return call_math(g, "llvm.minnum.f64", a, b);   /* fmin */
+	case OP_MAX: return call_math(g, "llvm.maxnum.f64", a, b);   /* fmax */
+	case OP_MOD: return LLVMBuildFRem(B, a, b, "");                /* fmod */
+	case OP_DIVI: return call_math(g, "llvm.trunc.f64", LLVMBuildFDiv(B, a, b, ""), NULL);
+	case OP_EXP: return call_math(g, "exp", a, NULL);
+	case OP_LOG: return call_math(g, "log", a, NULL);
+	case OP_LOG10: return call_math(g, "log10", a, NULL);
+	case OP_SIN: return call_math(g, "sin", a, NULL);
+	case OP_COS: return call_math(g, "cos", a, NULL);
+	case OP_TAN: return call_math(g, "tan", a, NULL);
+	case OP_ASIN: return call_math(g, "asin", a, NULL);
+	case OP_ACOS: return call_math(g, "acos", a, NULL);
+	case OP_ATAN: return call_math(g, "atan", a, NULL);
+	case OP_ATAN2: return call_math(g, "atan2", a, b);
+	case OP_SINH: return call_math(g, "sinh", a, NULL);
+	case OP_COSH: return call_math(g, "cosh", a, NULL);
+	case OP_TANH: return call_math(g, "tanh", a, NULL);
+	case OP_SIGN: {
+		/* (a > 0) - (a < 0): 0 for NaN */
+		LLVMValueRef neg = LLVMBuildSelect(B, LLVMBuildFCmp(B, LLVMRealOLT, a, real(g, 0.0), ""),
+		                                   real(g, -1.0), real(g, 0.0), "");
+		return LLVMBuildSelect(B, LLVMBuildFCmp(B, LLVMRealOGT, a, real(g, 0.0), ""),
+		                       real(g, 1.0), neg, "");
+	}
+	case OP_LT: return truth(g, LLVMBuildFCmp(B, LLVMRealOLT, a, b, ""));
+	case OP_LE: return truth(g, LLVMBuildFCmp(B, LLVMRealOLE, a, b, ""));
+	case OP_EQ: return truth(g, LLVMBuildFCmp(B, LLVMRealOEQ, a, b, ""));
+	case OP_NE: return truth(g, LLVMBuildFCmp(B, LLVMRealUNE, a, b, ""));
+	case OP_AND: return truth(g, LLVMBuildAnd(B, nonzero(g, a), nonzero(g, b), ""));
+	case OP_OR: return truth(g, LLVMBuildOr(B, nonzero(g, a), nonzero(g, b), ""));
+	case OP_NOT: return truth(g, LLVMBuildFCmp(B, LLVMRealOEQ, a, real(g, 0.0), ""));
+	case OP_IF: return LLVMBuildSelect(B, nonzero(g, a), b, c, "");
+	case OP_CONST:
+	case OP_VAR:
+	case OP_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+/* ---- kernels ------------------------------------------------------------------ */
+
+/* escapes[i] = 1 when instruction i writes a value that an instruction of a
+ * later chunk reads: that value goes to work[dst] as well.  Backward scan:
+ * last_read[s] is the last chunk reading the value the next write of s
+ * (forward) will be overwriting, i.e. the value of the write we meet next. */
+static hessc_status find_escapes(const tape_kernel *k, size_t chunk, unsigned char **out)
+{
+	unsigned char *escapes = calloc(k->len ? k->len : 1, 1);
+	long *last_read = malloc((k->n_slots ? k->n_slots : 1) * sizeof *last_read);
+	if (!escapes || !last_read) {
+		free(escapes);
+		free(last_read);
+		return HESSC_ERR_NOMEM;
+	}
+	for (size_t s = 0; s < k->n_slots; s++)
+		last_read[s] = -1;
+	for (size_t i = k->len; i-- > 0;) {
+		const tape_instr *in = &k->code[i];
+		long c = (long)(i / chunk);
+		uint32_t reads[3];
+		int n_reads = 0;
+		int writes = in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP;
+		if (writes) {
+			escapes[i] = last_read[in->dst] > c;
+			last_read[in->dst] = -1;
+		}
+		if (in->kind == TAPE_OP) {
+			int arity = graph_op_arity((graph_op)in->op);
+			if (arity > 0) reads[n_reads++] = in->a;
+			if (arity > 1) reads[n_reads++] = in->b;
+			if (arity > 2) reads[n_reads++] = in->c;
+		} else if (in->kind == TAPE_OUT_F || in->kind == TAPE_OUT || in->kind == TAPE_HV_ACC) {
+			reads[n_reads++] = in->a;
+		}
+		/* an instruction reads its operands before it writes dst */
+		for (int r = 0; r < n_reads; r++)
+			if (last_read[reads[r]] < c)
+				last_read[reads[r]] = c;
+	}
+	free(last_read);
+	*out = escapes;
+	return HESSC_OK;
+}
+
+/* Instructions [lo, hi) into the current block; returns what OUT_F gives
+ * (0.0 when the range has none) or NULL for an operation it cannot build. */
+static LLVMValueRef build_range(irgen *g, const tape_kernel *k, size_t lo, size_t hi,
+                                const unsigned char *escapes, int *has_result)
+{
+	LLVMValueRef result = real(g, 0.0);
+	*has_result = 0;
+	g->gen++;
+	for (size_t i = lo; i < hi; i++) {
+		const tape_instr *in = &k->code[i];
+		switch ((tape_kind)in->kind) {
+		case TAPE_CONST:
+			set_slot(g, in->dst, real(g, in->value), escapes[i]);
+			break;
+		case TAPE_VAR:
+			set_slot(g, in->dst, load_at(g, g->x, in->index), escapes[i]);
+			break;
+		case TAPE_OP: {
+			int arity = graph_op_arity((graph_op)in->op);
+			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
+			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
+			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
+			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
+			if (!r)
+				return NULL;
+			set_slot(g, in->dst, r, escapes[i]);
+			break;
+		}
+		case TAPE_OUT_F:
+			result = get_slot(g, in->a);
+			*has_result = 1;
+			break;
+		case TAPE_OUT:
+			store_at(g, get_slot(g, in->a), g->out, in->index);
+			break;
+		case TAPE_HV_ZERO:
+			zero(g, g->out, in->index);
+			break;
+		case TAPE_HV_ACC: {
+			LLVMValueRef h = get_slot(g, in->a);
+			LLVMValueRef p = element(g, g->out, in->index);
+			LLVMValueRef prod = LLVMBuildFMul(g->b, h, load_at(g, g->v, in->col), "");
+			LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, p, ""), prod, ""), p);
+			if (in->index != in->col) {
+				p = element(g, g->out, in->col);
+				prod = LLVMBuildFMul(g->b, h, load_at(g, g->v, in->index), "");
+				LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, p, ""), prod, ""), p);
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	return result;
+}
+
+/* The exported kernel's type: hessc_problem's callback for `id`. */
+static LLVMTypeRef kernel_type(irgen *g, tape_kernel_id id)
+{
+	LLVMTypeRef p = g->ptr, data = g->i8ptr;
+	switch (id) {
+	case TAPE_F: {
+		LLVMTypeRef params[] = { p, p, data };          /* x, work, data */
+		return LLVMFunctionType(g->dbl, params, 3, 0);
+	}
+	case TAPE_GRAD: {
+		LLVMTypeRef params[] = { p, p, p, data };       /* x, g, work, data */
+		return LLVMFunctionType(g->dbl, params, 4, 0);
+	}
+	case TAPE_HESS: {
+		LLVMTypeRef params[] = { p, p, p, data };       /* x, h, work, data */
+		return LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), params, 4, 0);
+	}
+	default: {
+		LLVMTypeRef params[] = { p, p, p, p, data };    /* x, v, hv, work, data */
+		return LLVMFunctionType(LLVMVoidTypeInContext(g->ctx), params, 5, 0);
+	}
+	}
+}
+
+static void mark_pointers_noalias(irgen *g, LLVMValueRef fn, unsigned n_pointers)
+{
+	for (unsigned i = 0; i < n_pointers; i++)
+		add_param_attr(g, fn, i, "noalias");
+	add_fn_attr(g, fn, "nounwind");
+}
+
+static hessc_status build_kernel(irgen *g, const tape_kernel *k, tape_kernel_id id)
+{
+	size_t chunk = LLVM_BACKEND_CHUNK;
+	size_t n_chunks = k->len ? (k->len + chunk - 1) / chunk : 1;
+	unsigned char *escapes = NULL;
+	hessc_status st = find_escapes(k, chunk, &escapes);
+	if (st != HESSC_OK)
+		return st;
+
+	LLVMValueRef fn = LLVMAddFunction(g->mod, kernel_symbol[id], kernel_type(g, id));
+	LLVMValueRef null = LLVMConstPointerNull(g->ptr);
+	LLVMValueRef x = LLVMGetParam(fn, 0), v = null, out = null, work;
+	switch (id) {
+	case TAPE_F: work = LLVMGetParam(fn, 1); break;
+	case TAPE_GRAD:
+	case TAPE_HESS: out = LLVMGetParam(fn, 1); work = LLVMGetParam(fn, 2); break;
+	default: v = LLVMGetParam(fn, 1); out = LLVMGetParam(fn, 2); work = LLVMGetParam(fn, 3); break;
+	}
+	mark_pointers_noalias(g, fn, id == TAPE_F ? 2 : id == TAPE_HESSVEC ? 4 : 3);
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+	int returns = id == TAPE_F || id == TAPE_GRAD;
+	LLVMValueRef result = real(g, 0.0);
+	int has_result;
+
+	if (n_chunks == 1) {
+		g->x = x, g->v = v, g->out = out, g->work = work;
+		result = build_range(g, k, 0, k->len, escapes, &has_result);
+		if (!result) {
+			st = HESSC_ERR_INTERNAL;
+			goto done;
+		}
+	} else {
+		for (size_t c = 0; c < n_chunks; c++) {
+			char name[64];
+			snprintf(name, sizeof name, "%s.chunk%zu", kernel_symbol[id], c);
+			LLVMValueRef part = LLVMAddFunction(g->mod, name, g->chunk_type);
+			LLVMSetLinkage(part, LLVMInternalLinkage);
+			mark_pointers_noalias(g, part, 4);
+			add_fn_attr(g, part, "noinline");  /* inlined back, LLVM would face one huge block */
+			LLVMValueRef args[4] = { x, v, out, work };
+			LLVMValueRef r = LLVMBuildCall2(g->b, g->chunk_type, part, args, 4, "");
+
+			LLVMBasicBlockRef caller = LLVMGetInsertBlock(g->b);
+			LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, part, "entry"));
+			g->x = LLVMGetParam(part, 0), g->v = LLVMGetParam(part, 1);
+			g->out = LLVMGetParam(part, 2), g->work = LLVMGetParam(part, 3);
+			size_t hi = (c + 1) * chunk < k->len ? (c + 1) * chunk : k->len;
+			LLVMValueRef pr = build_range(g, k, c * chunk, hi, escapes, &has_result);
+			if (!pr) {
+				st = HESSC_ERR_INTERNAL;
+				goto done;
+			}
+			LLVMBuildRet(g->b, pr);
+			LLVMPositionBuilderAtEnd(g->b, caller);
+			if (has_result)
+				result = r;
+		}
+	}
+	if (returns)
+		LLVMBuildRet(g->b, result);
+	else
+		LLVMBuildRetVoid(g->b);
+done:
+	free(escapes);
+	return st;
+}
+
+hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char **obj,
+                                  size_t *obj_len)
+{
+	hessc_status st = llvm_jit_init(diags);
+	irgen g = { 0 };
+	*obj = NULL;
+	*obj_len = 0;
+	if (st != HESSC_OK)
+		return st;
+	size_t slots = t->work_size ? t->work_size : 1;
+	for (int k = 0; k < TAPE_KERNELS; k++)
+		if (t->kernel[k].n_slots > slots)
+			slots = t->kernel[k].n_slots;
+	g.val = malloc(slots * sizeof *g.val);
+	g.val_gen = calloc(slots, sizeof *g.val_gen);
+	if (!g.val || !g.val_gen) {
+		st = HESSC_ERR_NOMEM;
+		goto done;
+	}
+	g.ctx = LLVMContextCreate();
+	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
+	g.b = LLVMCreateBuilderInContext(g.ctx);
+	g.dbl = LLVMDoubleTypeInContext(g.ctx);
+	g.i64 = LLVMInt64TypeInContext(g.ctx);
+	g.ptr = LLVMPointerType(g.dbl, 0);
+	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
+	LLVMTypeRef chunk_params[4] = { g.ptr, g.ptr, g.ptr, g.ptr };  /* x, v, out, work */
+	g.chunk_type = LLVMFunctionType(g.dbl, chunk_params, 4, 0);
+
+	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
+		st = build_kernel(&g, &t->kernel[k], (tape_kernel_id)k);
+	if (st == HESSC_ERR_INTERNAL) {
+		source_loc nowhere = { NULL, 0, 0 };
+		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
+		            "LLVM backend: the tape holds an instruction it does not know");
+	}
+	if (st != HESSC_OK)
+		goto done;
+	char *msg = NULL;
+	if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
+		source_loc nowhere = { NULL, 0, 0 };
+		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0, "LLVM backend: invalid IR: %s", msg);
+		st = HESSC_ERR_INTERNAL;
+	}
+	LLVMDisposeMessage(msg);
+	if (st == HESSC_OK)
+		st = llvm_jit_emit_object(g.mod, diags, obj, obj_len);
+done:
+	if (g.b)
+		LLVMDisposeBuilder(g.b);
+	if (g.mod)
+		LLVMDisposeModule(g.mod);
+	if (g.ctx)
+		LLVMContextDispose(g.ctx);
+	free(g.val);
+	free(g.val_gen);
+	return st;
+}
+
+struct llvm_kernels {
+	llvm_jit_image *image;
+};
+
+hessc_status llvm_backend_load(const unsigned char *obj, size_t obj_len, diag_sink *diags,
+                               hessc_problem *p, llvm_kernels **out)
+{
+	*out = NULL;
+	hessc_status st = llvm_jit_init(diags);
+	if (st != HESSC_OK)
+		return st;
+	llvm_kernels *k = calloc(1, sizeof *k);
+	if (!k)
+		return HESSC_ERR_NOMEM;
+	st = llvm_jit_load(obj, obj_len, diags, &k->image);
+	void *fns[TAPE_KERNELS] = { 0 };
+	for (int i = 0; i < TAPE_KERNELS && st == HESSC_OK; i++)
+		if (!(fns[i] = llvm_jit_lookup(k->image, kernel_symbol[i], diags)))
+			st = HESSC_ERR_INTERNAL;
+	if (st != HESSC_OK) {
+		llvm_kernels_free(k);
+		return st;
+	}
+	/* object pointers to function pointers: POSIX guarantees they convert */
+	memcpy(&p->f, &fns[TAPE_F], sizeof p->f);
+	memcpy(&p->grad, &fns[TAPE_GRAD], sizeof p->grad);
+	memcpy(&p->hess, &fns[TAPE_HESS], sizeof p->hess);
+	memcpy(&p->hessvec, &fns[TAPE_HESSVEC], sizeof p->hessvec);
+	*out = k;
+	return HESSC_OK;
+}
+
+void llvm_kernels_free(llvm_kernels *k)
+{
+	if (!k)
+		return;
+	llvm_jit_image_free(k->image);
+	free(k);
+}
+
+const char *llvm_backend_target_id(diag_sink *diags)
+{
+	return llvm_jit_init(diags) == HESSC_OK ? llvm_jit_target_id() : NULL;
+}

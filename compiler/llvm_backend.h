@@ -1,0 +1,49 @@
+/* llvm_backend.h -- the LLVM backend: a tape to machine code, in memory.
+ *
+ * In:  a tape (tape.h): the four kernels as flat instruction lists.
+ * Out: an object file (bytes, what the kernel cache keeps) that defines
+ *      hessc_kernel_f, _grad, _hess and _hessvec with the callback types of
+ *      hessc/problem.h; then those kernels loaded into this process.
+ *
+ * Each operation computes what graph_apply() computes (the interpreter's
+ * and the C emitter's value): IEEE arithmetic rounded operation by
+ * operation, no fast-math flags and no fused multiply-add, libm for the
+ * elementary functions, integer powers by graph_powi_value()'s
+ * square-and-multiply order.
+ *
+ * Long kernels are cut into internal functions ("chunks") of at most
+ * LLVM_BACKEND_CHUNK instructions: LLVM's instruction schedulers grow
+ * quadratically with the size of a basic block, chunks keep compile time
+ * linear.  A value that a later chunk reads lives in work[slot] (the tape's
+ * slot), every other value in a register; so the kernels need the tape's
+ * work_size doubles of work, from the caller, and are reentrant.
+ */
+#ifndef HESSC_LLVM_BACKEND_H
+#define HESSC_LLVM_BACKEND_H
+
+#include <stddef.h>
+#include <hessc/problem.h>
+#include "diag.h"
+#include "status.h"
+#include "tape.h"
+
+#define LLVM_BACKEND_CHUNK 1000
+
+/* The object file for `t`; *obj is malloc'ed. */
+hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char **obj,
+                                  size_t *obj_len);
+
+typedef struct llvm_kernels llvm_kernels;
+
+/* Link an object made by llvm_backend_compile and set p->f, grad, hess and
+ * hessvec to its kernels (the other fields of *p are left alone).  The
+ * kernels live until llvm_kernels_free. */
+hessc_status llvm_backend_load(const unsigned char *obj, size_t obj_len, diag_sink *diags,
+                               hessc_problem *p, llvm_kernels **out);
+void llvm_kernels_free(llvm_kernels *k);
+
+/* What object code depends on besides the tape (target, CPU, LLVM version),
+ * for cache keys; NULL when LLVM cannot be initialized. */
+const char *llvm_backend_target_id(diag_sink *diags);
+
+#endif

@@ -1,0 +1,176 @@
+/* hessc/hessc.h -- compile a model at run time and evaluate its derivatives.
+ *
+ * The public API of libhessc (pkg-config name `hessc`).  One include
+ * directory holds every public header: <hessc/hessc.h> (this one),
+ * <hessc/problem.h> (the descriptor the solvers take) and <hessc/status.h>.
+ *
+ *   hessc_options opt;
+ *   hessc_options_init(&opt);
+ *   opt.diag = my_printer;                 // optional: errors with line and column
+ *   hessc_model *m;
+ *   if (hessc_compile_string("rosen", text, strlen(text), &opt, &m) != HESSC_OK) ...
+ *   const hessc_problem *p = hessc_model_problem(m);
+ *   double f = p->grad(x, g, work, p->data);   // work: p->work_size doubles
+ *   hessc_model_free(m);
+ *
+ * Pipeline: front end -> derivatives -> lowered tape -> backend.  The LLVM
+ * backend compiles in memory (no C compiler needed); the cc backend compiles
+ * emitted C with the system compiler into a shared object.  Compiled kernels
+ * are kept on disk (the kernel cache) unless turned off, so the second
+ * compilation of the same model, data and options loads in milliseconds.
+ *
+ * The library never prints and never exits: every function that can fail
+ * returns a status, and diagnostics go to the caller's callback.
+ * Threads: models are independent (several may live at once, and may be
+ * compiled from different threads); a model's kernels are reentrant and may
+ * be called from any number of threads at once, each with its own work array.
+ */
+#ifndef HESSC_HESSC_H
+#define HESSC_HESSC_H
+
+#include <stddef.h>
+#include "problem.h"
+#include "status.h"
+
+#if defined(_WIN32) && defined(HESSC_BUILDING_LIBRARY)
+#define HESSC_API __declspec(dllexport)
+#elif defined(_WIN32)
+#define HESSC_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define HESSC_API __attribute__((visibility("default")))
+#else
+#define HESSC_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hessc_model hessc_model;
+
+typedef enum hessc_backend {
+	HESSC_BACKEND_AUTO = 0,  /* LLVM when libhessc was built with it, else cc */
+	HESSC_BACKEND_LLVM = 1,  /* in-memory JIT through LLVM's ORC LLJIT */
+	HESSC_BACKEND_CC = 2     /* emitted C, compiled by the system C compiler */
+} hessc_backend;
+
+typedef enum hessc_diag_level {
+	HESSC_DIAG_ERROR = 0,
+	HESSC_DIAG_WARNING = 1,
+	HESSC_DIAG_NOTE = 2
+} hessc_diag_level;
+
+/* One diagnostic; every pointer is valid only during the callback. */
+typedef struct hessc_diagnostic {
+	hessc_diag_level level;
+	const char *file;          /* file name as given, or the string's name; may be NULL */
+	int line;                  /* 1-based; 0 when the problem has no place */
+	int col;                   /* 1-based column in bytes; 0 when unknown */
+	const char *message;       /* without the "error: " prefix, no newline */
+	const char *source_line;   /* the line at `line` (no newline, not 0-terminated), or NULL */
+	size_t source_line_len;    /* bytes of source_line */
+} hessc_diagnostic;
+
+typedef void (*hessc_diag_fn)(void *ctx, const hessc_diagnostic *d);
+
+/* A model or data text: read from the file `name` when `text` is NULL,
+ * otherwise `text` (len bytes) with `name` used in messages. */
+typedef struct hessc_text {
+	const char *name;
+	const char *text;
+	size_t len;
+} hessc_text;
+
+typedef struct hessc_options {
+	hessc_backend backend;        /* default HESSC_BACKEND_AUTO */
+	int use_cache;                /* 1 (default): read and write the kernel cache */
+	const char *cache_dir;        /* NULL: $HESSC_CACHE_DIR, else $XDG_CACHE_HOME/hessc,
+	                                 else $HOME/.cache/hessc */
+	const char *objective;        /* NULL: the first objective */
+	const hessc_text *data;       /* data files or texts, AMPL's `data d.dat;`, n_data of them */
+	size_t n_data;
+	const char *const *defines;   /* "NAME=VALUE": a param's value (-D), n_defines of them */
+	size_t n_defines;
+	hessc_diag_fn diag;           /* NULL: diagnostics are dropped (the status still tells) */
+	void *diag_ctx;               /* passed to diag */
+} hessc_options;
+
+/* Where the time went, and whether the kernel cache answered. */
+typedef struct hessc_stats {
+	int from_cache;               /* 1: kernels loaded from the cache, nothing compiled */
+	int stored_in_cache;          /* 1: this compilation wrote a cache entry */
+	hessc_backend backend;        /* the backend that made the kernels (never AUTO) */
+	double frontend_ms;           /* parse, check, build the expression graph */
+	double derive_ms;             /* gradient and Hessian */
+	double lower_ms;              /* the flat tape */
+	double codegen_ms;            /* LLVM IR + optimization + machine code, or emit C + cc */
+	double load_ms;               /* link or dlopen, and symbol lookup */
+	double total_ms;              /* the whole hessc_compile_* call */
+} hessc_stats;
+
+/* Kernel signatures: exactly the callbacks of hessc_problem.  `work` holds
+ * hessc_model_work_size() doubles (may be NULL when that is 0); `data` is
+ * the problem's data pointer. */
+typedef double (*hessc_f_fn)(const double *x, double *work, const void *data);
+typedef double (*hessc_grad_fn)(const double *x, double *g, double *work, const void *data);
+typedef void (*hessc_hess_fn)(const double *x, double *h, double *work, const void *data);
+typedef void (*hessc_hessvec_fn)(const double *x, const double *v, double *hv, double *work,
+                                 const void *data);
+
+HESSC_API void hessc_options_init(hessc_options *opt);
+
+/* Compile a model.  On success *out is a model to free with
+ * hessc_model_free; on failure *out is NULL, the status says what kind of
+ * failure (HESSC_ERR_MODEL: diagnostics with line and column went to
+ * opt->diag) and nothing needs freeing.  opt may be NULL (defaults). */
+HESSC_API hessc_status hessc_compile_file(const char *path, const hessc_options *opt,
+                                          hessc_model **out);
+HESSC_API hessc_status hessc_compile_string(const char *name, const char *text, size_t len,
+                                            const hessc_options *opt, hessc_model **out);
+HESSC_API hessc_status hessc_compile(const hessc_text *model, const hessc_options *opt,
+                                     hessc_model **out);
+
+/* Frees everything the model owns, its machine code included; NULL is fine. */
+HESSC_API void hessc_model_free(hessc_model *m);
+
+/* Queries: arrays are owned by the model and live as long as it does. */
+HESSC_API const char *hessc_model_name(const hessc_model *m);
+HESSC_API const char *hessc_model_objective(const hessc_model *m);
+HESSC_API int hessc_model_maximize(const hessc_model *m);  /* 1: `maximize` (kernels give f as written) */
+HESSC_API size_t hessc_model_n(const hessc_model *m);
+HESSC_API const char *const *hessc_model_names(const hessc_model *m);   /* size n, AMPL spelling */
+HESSC_API const double *hessc_model_x0(const hessc_model *m);           /* size n */
+HESSC_API const double *hessc_model_lower(const hessc_model *m);        /* size n, -INFINITY: none */
+HESSC_API const double *hessc_model_upper(const hessc_model *m);        /* size n, INFINITY: none */
+HESSC_API int hessc_model_has_bounds(const hessc_model *m);
+HESSC_API size_t hessc_model_nnz(const hessc_model *m);                 /* lower triangle */
+HESSC_API const int *hessc_model_hess_colptr(const hessc_model *m);     /* size n+1 (CSC) */
+HESSC_API const int *hessc_model_hess_rowind(const hessc_model *m);     /* size nnz, sorted per column */
+HESSC_API size_t hessc_model_work_size(const hessc_model *m);           /* doubles per kernel call */
+
+HESSC_API hessc_f_fn hessc_model_f(const hessc_model *m);
+HESSC_API hessc_grad_fn hessc_model_grad(const hessc_model *m);
+HESSC_API hessc_hess_fn hessc_model_hess(const hessc_model *m);
+HESSC_API hessc_hessvec_fn hessc_model_hessvec(const hessc_model *m);
+
+/* The filled descriptor for the solvers of <hessc/solver.h>, owned by the
+ * model.  Its kernels compute the objective as written, also for
+ * `maximize` (see hessc_model_maximize). */
+HESSC_API const hessc_problem *hessc_model_problem(const hessc_model *m);
+
+HESSC_API void hessc_model_stats(const hessc_model *m, hessc_stats *out);
+
+/* "0.1.0" */
+HESSC_API const char *hessc_version(void);
+/* 1 when this libhessc was built with the LLVM backend. */
+HESSC_API int hessc_have_llvm(void);
+/* "llvm", "cc", "auto" */
+HESSC_API const char *hessc_backend_name(hessc_backend b);
+/* A sentence for a status, e.g. "the model is wrong". */
+HESSC_API const char *hessc_status_message(hessc_status s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,129 @@
+/* test_llvm_backend.c -- LLVM's kernels against the tape's interpreter,
+ * bit for bit: both round every operation on its own, in the same order,
+ * with the same libm.  argv[1..]: model files. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "derive.h"
+#include "frontend.h"
+#include "llvm_backend.h"
+#include "tape.h"
+
+static char **model_files;
+static int n_model_files;
+
+static int same(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b));
+}
+
+/* Compile `in`, run every kernel at x0 and a moved point, compare. */
+static void check_model(const frontend_input *in, size_t *tape_len)
+{
+	diag_sink quiet = { 0 };
+	graph *g = graph_new();
+	model *m = NULL;
+	derivatives d = { 0 };
+	tape t = { 0 };
+	unsigned char *obj = NULL;
+	size_t obj_len = 0;
+	llvm_kernels *k = NULL;
+	hessc_problem p = { 0 };
+	CU_ASSERT_EQUAL_FATAL(frontend_build(in, &quiet, g, &m), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(derive(g, m->objective, m->n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tape_build(g, &d, &t), HESSC_OK);
+	*tape_len = t.kernel[TAPE_HESS].len;
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile(&t, &quiet, &obj, &obj_len), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_load(obj, obj_len, &quiet, &p, &k), HESSC_OK);
+
+	size_t n = m->n, nnz = d.nnz;
+	double *x = malloc((n + 1) * 8), *v = malloc((n + 1) * 8), *w1 = calloc(t.work_size + 1, 8);
+	double *w2 = calloc(t.work_size + 1, 8), *o1 = calloc(nnz + n + 1, 8), *o2 = calloc(nnz + n + 1, 8);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			x[i] = m->x0[i] + (round ? 0.3 * cos(1.0 + (double)i) : 0.0);
+			v[i] = 1.0 - 0.125 * (double)(i % 9);
+		}
+		int bad = !same(p.f(x, w1, NULL), tape_run(&t, TAPE_F, x, NULL, NULL, w2));
+		bad |= !same(p.grad(x, o1, w1, NULL), tape_run(&t, TAPE_GRAD, x, NULL, o2, w2));
+		for (size_t i = 0; i < n; i++)
+			bad |= !same(o1[i], o2[i]);
+		p.hess(x, o1, w1, NULL);
+		tape_run(&t, TAPE_HESS, x, NULL, o2, w2);
+		for (size_t i = 0; i < nnz; i++)
+			bad |= !same(o1[i], o2[i]);
+		p.hessvec(x, v, o1, w1, NULL);
+		tape_run(&t, TAPE_HESSVEC, x, v, o2, w2);
+		for (size_t i = 0; i < n; i++)
+			bad |= !same(o1[i], o2[i]);
+		if (bad)
+			fprintf(stderr, "\n  %s: LLVM differs from the interpreter\n", in->model.path);
+		CU_ASSERT_FALSE(bad);
+	}
+	free(x), free(v), free(w1), free(w2), free(o1), free(o2);
+	llvm_kernels_free(k);
+	free(obj);
+	tape_free(&t);
+	derivatives_free(&d);
+	model_free(m);
+	graph_free(g);
+}
+
+static void test_llvm_kernels_equal_the_interpreter_on_every_model(void)
+{
+	CU_ASSERT(n_model_files > 0);
+	for (int i = 0; i < n_model_files; i++) {
+		frontend_input in = { .model = { .path = model_files[i] } };
+		size_t len;
+		check_model(&in, &len);
+	}
+}
+
+/* Long kernels are cut into chunks whose values cross through work[]. */
+static void test_kernels_cut_into_chunks_equal_the_interpreter(void)
+{
+	static const char text[] =
+		"param N := 600;\n"
+		"var x{i in 1..N} := 1 + 0.01 * i;\n"
+		"minimize f: sum {i in 1..N-2} (exp(x[i] - x[i+2]) * sin(x[i+1]) + x[i]^3 / (1 + x[i+1]^2))\n"
+		"    + x[1] * x[N] * sum {i in 1..N} x[i];\n";
+	frontend_input in = { .model = { .path = "chunks.mod", .text = text, .text_len = strlen(text) } };
+	size_t len = 0;
+	check_model(&in, &len);
+	CU_ASSERT(len > 3 * LLVM_BACKEND_CHUNK);
+}
+
+/* Every operator of ops.h the front end can produce, in one model. */
+static void test_every_operator_equals_the_interpreter(void)
+{
+	static const char text[] =
+		"var x := 0.7; var y := -1.3; var z := 2.5;\n"
+		"minimize f: sqrt(z) + exp(x) + log(z) + log10(z) + sin(x) + cos(y) + tan(x)\n"
+		"  + asin(x/2) + acos(x/3) + atan(y) + atan2(y, z) + sinh(x) + cosh(y) + tanh(z)\n"
+		"  + abs(y) * x + floor(z) * x + ceil(y) * y + round(z) * z + min(x, y) * z + max(x, z) * y\n"
+		"  + (z mod 2) * x + (z div 1) * y + x^z + x^3 + y^-2 + (if x < y then x else y^2)\n"
+		"  + (if x <= y or z >= 1 then z else x) * (if x != y and not (z == 1) then y else 1);\n";
+	frontend_input in = { .model = { .path = "ops.mod", .text = text, .text_len = strlen(text) } };
+	size_t len;
+	check_model(&in, &len);
+}
+
+int main(int argc, char **argv)
+{
+	model_files = argv + 1;
+	n_model_files = argc - 1;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	CU_pSuite s = CU_add_suite("llvm backend", NULL, NULL);
+	CU_add_test(s, "llvm kernels equal the interpreter on every model", test_llvm_kernels_equal_the_interpreter_on_every_model);
+	CU_add_test(s, "kernels cut into chunks equal the interpreter", test_kernels_cut_into_chunks_equal_the_interpreter);
+	CU_add_test(s, "every operator equals the interpreter", test_every_operator_equals_the_interpreter);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failures = CU_get_number_of_failure_records();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
