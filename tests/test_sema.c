@@ -1,6 +1,7 @@
 /* test_sema.c -- checked models: numbering, names, initial point, bounds,
  * data, -D, objectives, lowering, and the front end's speed. */
 #include <CUnit/Basic.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "frontend.h"
 
 static char message[1024];
+static const char *examples_dir;
 
 static void record(void *ctx, const diag *d)
 {
@@ -273,8 +275,43 @@ static void test_a_million_variables_go_through_in_well_under_two_seconds(void)
 	done(&b);
 }
 
-int main(void)
+static void test_every_example_model_builds(void)
 {
+	DIR *dir = opendir(examples_dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	int models = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".mod") != 0)
+			continue;
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", examples_dir, e->d_name);
+		graph *g = graph_new();
+		model *m = NULL;
+		frontend_input in = { .model = { path, NULL, 0 } };
+		diag_sink sink = { record, NULL, 0 };
+		hessc_status st = frontend_build(&in, &sink, g, &m);
+		if (st != HESSC_OK)
+			fprintf(stderr, "\n%s: %s\n", path, message);
+		CU_ASSERT_EQUAL(st, HESSC_OK);
+		if (m) {
+			double *scratch = malloc(graph_size(g) * sizeof *scratch);
+			CU_ASSERT(m->n > 0);
+			CU_ASSERT(isfinite(graph_eval(g, m->objective, m->x0, scratch)));
+			free(scratch);
+		}
+		model_free(m);
+		graph_free(g);
+		models++;
+	}
+	closedir(dir);
+	CU_ASSERT(models >= 3);
+}
+
+int main(int argc, char **argv)
+{
+	examples_dir = argc > 1 ? argv[1] : "examples";
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	CU_pSuite s = CU_add_suite("semantic checks", NULL, NULL);
@@ -292,6 +329,7 @@ int main(void)
 	CU_add_test(s, "tuples and string members index params and variables", test_tuples_and_string_members_index_params_and_variables);
 	CU_add_test(s, "a written-out sum of a hundred thousand terms is not too deep", test_a_written_out_sum_of_a_hundred_thousand_terms_is_not_too_deep);
 	CU_add_test(s, "a work limit refuses a model too big to go through", test_a_work_limit_refuses_a_model_too_big_to_go_through);
+	CU_add_test(s, "every example model builds", test_every_example_model_builds);
 	CU_add_test(s, "a million variables go through in well under two seconds", test_a_million_variables_go_through_in_well_under_two_seconds);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
