@@ -56,10 +56,8 @@ static node_id lower_defvar(sema *s, const ast_node *e, value *env)
 			sym->nodes[i] = GRAPH_NO_NODE;
 	}
 	if (sym->nodes[pos] == GRAPH_NO_NODE) {
-		value inner[SEMA_MAX_SLOTS];
-		memset(inner, 0, sizeof inner);
+		value *inner = sema_nest(s, e, sym->name);
 		sema_bind_key(s, sym, pos, inner);
-		sema_nest(s, e, sym->name);
 		sym->nodes[pos] = lower(s, sym->value_expr, inner);
 		sema_unnest(s);
 	}
@@ -124,7 +122,7 @@ static node_id lower_binary(sema *s, const ast_node *e, value *env)
 	}
 }
 
-static node_id lower(sema *s, const ast_node *e, value *env)
+static node_id lower_node(sema *s, const ast_node *e, value *env)
 {
 	if (!e->has_var)
 		return constant(s, sema_eval_num(s, e, env));
@@ -171,10 +169,9 @@ static node_id lower(sema *s, const ast_node *e, value *env)
 		static const graph_op ops[] = {
 			[OPR_SUM] = OP_ADD, [OPR_PROD] = OP_MUL, [OPR_MIN] = OP_MIN, [OPR_MAX] = OP_MAX,
 		};
+		/* the sum's dummies live in env's slots above the caller's */
 		chain c = { e->kids[1], ops[e->op], GRAPH_NO_NODE };
-		value inner[SEMA_MAX_SLOTS];
-		memcpy(inner, env, sizeof inner);
-		sema_iterate(s, e->kids[0], inner, chain_member, &c);
+		sema_iterate(s, e->kids[0], env, chain_member, &c);
 		if (c.acc != GRAPH_NO_NODE)
 			return c.acc;
 		return constant(s, e->op == OPR_SUM ? 0.0 : e->op == OPR_PROD ? 1.0 :
@@ -183,6 +180,14 @@ static node_id lower(sema *s, const ast_node *e, value *env)
 	default:
 		sema_fail(s, e, "this expression cannot depend on variables");
 	}
+}
+
+static node_id lower(sema *s, const ast_node *e, value *env)
+{
+	sema_descend(s, e);
+	node_id id = lower_node(s, e, env);
+	sema_ascend(s);
+	return id;
 }
 
 hessc_status lower_objective(sema *s, graph *g, node_id *root)

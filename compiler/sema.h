@@ -54,7 +54,8 @@ typedef enum sym_kind {
 
 #define SEMA_MAX_DIM 16     /* subscripts of one entity */
 #define SEMA_MAX_SLOTS 64   /* dummies alive at once */
-#define SEMA_MAX_NESTING 1000 /* params/defined variables computed inside each other */
+#define SEMA_MAX_NESTING 500  /* params/defined variables computed inside each other */
+#define SEMA_MAX_EVAL_DEPTH 5000 /* evaluation/lowering calls inside each other (C stack) */
 
 typedef struct symbol {
 	const char *name;
@@ -128,6 +129,8 @@ typedef struct sema {
 	/* how deep params and defined variables are being computed inside each
 	 * other (recursive definitions): bounded, since each level is C stack */
 	int nesting;
+	int eval_depth;          /* sema_eval and lowering calls active now */
+	value *env_pool;         /* SEMA_MAX_NESTING + 1 environments, one per level */
 	/* lowering */
 	graph *graph;
 } sema;
@@ -144,9 +147,14 @@ _Noreturn void sema_fail(sema *s, const ast_node *at, const char *fmt, ...)
 #endif
 	;
 _Noreturn void sema_nomem(sema *s);
-/* Enter/leave the computation of a param or defined variable named at `at`. */
-void sema_nest(sema *s, const ast_node *at, const char *name);
+/* Enter/leave the computation of a param or defined variable named at `at`;
+ * returns a zeroed environment for it, kept off the C stack so that deep
+ * recursive definitions cost little stack per level. */
+value *sema_nest(sema *s, const ast_node *at, const char *name);
 void sema_unnest(sema *s);
+/* Enter/leave one level of recursive evaluation or lowering at `at`. */
+void sema_descend(sema *s, const ast_node *at);
+void sema_ascend(sema *s);
 /* Counts `steps` of work; past the caller's limit, an error at `at`. */
 void sema_work(sema *s, const ast_node *at, size_t steps);
 void *sema_alloc(sema *s, size_t n, size_t size);

@@ -308,10 +308,9 @@ static set_value *eval_set_ptr(sema *s, const ast_node *e, value *env, set_value
 			const ast_node *en = e->kids[0];
 			return eval_set_ptr(s, en->kind == AST_IN ? en->kids[1] : en, env, tmp);
 		}
+		/* the builder's dummies live in env's slots above the caller's */
 		collect c = { set_list_new(s, set_expr_dim(s, e), 0), 0 };
-		value inner[SEMA_MAX_SLOTS];
-		memcpy(inner, env, sizeof inner);
-		sema_iterate(s, e, inner, collect_member, &c);
+		sema_iterate(s, e, env, collect_member, &c);
 		return c.set;
 	}
 	case AST_BINARY: {
@@ -458,12 +457,12 @@ void sema_for_each(sema *s, const ast_node *idx, sema_visit fn, void *arg)
 		fn(s, env, NULL, 0, arg);
 }
 
-/* The checks of a param declaration (>= 0, integer, in S, ...) hold for v? */
-static void check_param(sema *s, symbol *sym, size_t pos, value v, const ast_node *at)
+/* The checks of a param declaration (>= 0, integer, in S, ...) hold for v?
+ * env has the declaration's dummies bound to the position's key. */
+static void check_param(sema *s, symbol *sym, size_t pos, value v, const ast_node *at,
+                        value *env)
 {
 	ast_node *d = sym->decl;
-	value env[SEMA_MAX_SLOTS];
-	int bound = 0;
 	for (size_t i = 0; i < d->nkids; i++) {
 		const ast_node *a = d->kids[i];
 		int ok = 1;
@@ -473,11 +472,6 @@ static void check_param(sema *s, symbol *sym, size_t pos, value v, const ast_nod
 			     (a->op == ATTR_INTEGER || v.num == 0 || v.num == 1);
 			snprintf(what, sizeof what, "%s", a->op == ATTR_INTEGER ? "integer" : "binary");
 		} else if (a->op >= ATTR_GE && a->op <= ATTR_EQ) {
-			if (!bound) {
-				memset(env, 0, sizeof env);
-				sema_bind_key(s, sym, pos, env);
-				bound = 1;
-			}
 			value limit = sema_eval(s, a->kids[0], env);
 			static const int cmp[] = { [ATTR_GE] = OPR_GE, [ATTR_LE] = OPR_LE,
 			                           [ATTR_GT] = OPR_GT, [ATTR_LT] = OPR_LT,
@@ -487,11 +481,6 @@ static void check_param(sema *s, symbol *sym, size_t pos, value v, const ast_nod
 			sema_format_key(lim, sizeof lim, &limit, 1);
 			snprintf(what, sizeof what, "%s %s", ast_op_spelling((ast_op)cmp[a->op]), lim);
 		} else if (a->op == ATTR_IN) {
-			if (!bound) {
-				memset(env, 0, sizeof env);
-				sema_bind_key(s, sym, pos, env);
-				bound = 1;
-			}
 			set_value tmp;
 			set_value *set = eval_set_ptr(s, a->kids[0], env, &tmp);
 			ok = set->dim == 1 && set_position(s, set, &v) >= 0;
@@ -520,7 +509,10 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 	if (sym->state[pos] == 3)
 		return sym->values[pos];
 	if (sym->state[pos] == 1) {   /* given by data, -D or let: checked once */
-		check_param(s, sym, pos, sym->values[pos], at);
+		value *env = sema_nest(s, at, sym->name);
+		sema_bind_key(s, sym, pos, env);
+		check_param(s, sym, pos, sym->values[pos], at, env);
+		sema_unnest(s);
 		sym->state[pos] = 3;
 		return sym->values[pos];
 	}
@@ -539,17 +531,15 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 		sema_fail(s, at, "'%s' has no value: no := in the model, no default and no data",
 		          sym->name);
 	}
-	value env[SEMA_MAX_SLOTS];
-	memset(env, 0, sizeof env);
-	sema_bind_key(s, sym, pos, env);
 	sym->state[pos] = 2;
-	sema_nest(s, at, sym->name);
+	value *env = sema_nest(s, at, sym->name);
+	sema_bind_key(s, sym, pos, env);
 	value v = sema_eval(s, expr, env);
-	sema_unnest(s);
 	if (!sym->symbolic && v.str)
 		sema_fail(s, expr, "'%s' is not declared symbolic: a number is expected, found '%s'",
 		          sym->name, v.str);
-	check_param(s, sym, pos, v, at);
+	check_param(s, sym, pos, v, at, env);
+	sema_unnest(s);
 	sym->values[pos] = v;
 	sym->state[pos] = 3;
 	return v;
@@ -719,7 +709,7 @@ static value eval_binary(sema *s, const ast_node *e, value *env)
 	}
 }
 
-value sema_eval(sema *s, const ast_node *e, value *env)
+static value eval(sema *s, const ast_node *e, value *env)
 {
 	switch ((ast_kind)e->kind) {
 	case AST_NUM:
@@ -745,10 +735,8 @@ value sema_eval(sema *s, const ast_node *e, value *env)
 		case REF_DEFVAR: {
 			symbol *sym = e->sym;
 			size_t pos = sema_subscript_position(s, e, env);
-			value inner[SEMA_MAX_SLOTS];
-			memset(inner, 0, sizeof inner);
+			value *inner = sema_nest(s, e, sym->name);
 			sema_bind_key(s, sym, pos, inner);
-			sema_nest(s, e, sym->name);
 			value v = sema_eval(s, sym->value_expr, inner);
 			sema_unnest(s);
 			return v;
@@ -793,6 +781,14 @@ value sema_eval(sema *s, const ast_node *e, value *env)
 	default:
 		sema_fail(s, e, "a set is used where a number is expected");
 	}
+}
+
+value sema_eval(sema *s, const ast_node *e, value *env)
+{
+	sema_descend(s, e);
+	value v = eval(s, e, env);
+	sema_ascend(s);
+	return v;
 }
 
 double sema_eval_num(sema *s, const ast_node *e, value *env)

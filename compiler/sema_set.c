@@ -14,11 +14,29 @@ _Noreturn void sema_nomem(sema *s)
 	longjmp(s->fail, 1);
 }
 
-void sema_nest(sema *s, const ast_node *at, const char *name)
+value *sema_nest(sema *s, const ast_node *at, const char *name)
 {
-	if (++s->nesting > SEMA_MAX_NESTING)
+	if (s->nesting + 1 > SEMA_MAX_NESTING)
 		sema_fail(s, at, "'%s' is defined recursively more than %d levels deep",
 		          name, SEMA_MAX_NESTING);
+	if (!s->env_pool)
+		s->env_pool = sema_alloc(s, (size_t)(SEMA_MAX_NESTING + 1) * SEMA_MAX_SLOTS,
+		                         sizeof *s->env_pool);
+	value *env = s->env_pool + (size_t)++s->nesting * SEMA_MAX_SLOTS;
+	memset(env, 0, SEMA_MAX_SLOTS * sizeof *env);
+	return env;
+}
+
+void sema_descend(sema *s, const ast_node *at)
+{
+	if (++s->eval_depth > SEMA_MAX_EVAL_DEPTH)
+		sema_fail(s, at, "the computation is nested too deeply (more than %d levels)",
+		          SEMA_MAX_EVAL_DEPTH);
+}
+
+void sema_ascend(sema *s)
+{
+	s->eval_depth--;
 }
 
 void sema_unnest(sema *s)
