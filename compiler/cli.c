@@ -21,6 +21,7 @@ const cli_option cli_options[] = {
 	{ "--prefix", NULL, CLI_VALUE, FIELD(prefix), "P", "symbol prefix of the generated code (default: the model name)" },
 	{ "--unroll", NULL, CLI_FLAG, FIELD(unroll), NULL, "write every term out instead of loops over repeated terms" },
 	{ "--at", NULL, CLI_VALUE, FIELD(at), "FILE", "evaluate at the point in FILE (values in the order of names)" },
+	{ "--backend", NULL, CLI_VALUE, FIELD(backend), "llvm|cc", "compile the kernels with LLVM in memory or with cc (default: llvm when built with it; $HESSC_BACKEND)" },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

@@ -41,6 +41,7 @@ typedef struct cli_args {
 	const char *prefix;        /* --prefix P (gen) */
 	int unroll;                /* --unroll (gen): no loops, every term written out */
 	const char *at;            /* --at FILE (eval) */
+	const char *backend;       /* --backend llvm|cc (eval, solve): cli_kernels.h */
 	int help;                  /* --help */
 } cli_args;
 

@@ -1,13 +1,14 @@
 /* cli_eval.c -- `hessc eval MODEL [DATA...] [--at FILE] [--format text|json]`:
  * f, gradient and Hessian at the initial point or at FILE, computed by the
- * very code `hessc gen` writes (compiled by the cc backend and loaded). */
+ * very code `hessc gen` writes (compiled by cc and loaded) or by the same
+ * tape compiled in memory by LLVM (cli_kernels.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cc_backend.h"
 #include "cli.h"
+#include "cli_kernels.h"
 #include "pattern_stats.h"
 
 /* Read exactly n whitespace-separated numbers from `path` into x. */
@@ -118,9 +119,13 @@ int cli_eval(const cli_args *args)
 		return cli_usage_error("--format %s: 'hessc eval' writes text or json", format);
 	diag_sink sink = cli_stderr_sink();
 	cli_model cm;
-	cc_kernels *kernels = NULL;
+	cli_kernels kernels = { 0 };
 	double *x = NULL, *g = NULL, *h = NULL, *w = NULL;
-	int code = cli_load(args, &sink, &cm);
+	cli_backend backend;
+	int code = cli_backend_parse(args->backend, &backend);
+	if (code != CLI_OK)
+		return code;
+	code = cli_load(args, &sink, &cm);
 	if (code != CLI_OK)
 		goto done;
 	size_t n = cm.m->n;
@@ -138,28 +143,10 @@ int cli_eval(const cli_args *args)
 	} else {
 		memcpy(x, cm.m->x0, n * sizeof *x);
 	}
-	tmpl_set ts;
-	hessc_status st;
-	if (cli_templates(args, &cm, &ts, &code)) {
-		/* the loops gen writes, compiled the same way */
-		st = cc_backend_load_templated(cm.m, &ts, NULL, &sink, &kernels);
-		tmpl_set_free(&ts);
-	} else {
-		if (code == CLI_OK)
-			code = cli_derive(&cm, &sink);
-		if (code == CLI_OK)
-			code = cli_lower(&cm);
-		if (code != CLI_OK)
-			goto done;
-		st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
-	}
-	if (st != HESSC_OK) {
-		if (sink.errors == 0)
-			fputs("hessc: error: out of memory\n", stderr);
-		code = cli_exit_code(st);
+	code = cli_kernels_load(args, backend, &cm, &sink, &kernels);
+	if (code != CLI_OK)
 		goto done;
-	}
-	const hessc_problem *p = cc_kernels_problem(kernels);
+	const hessc_problem *p = &kernels.problem;
 	h = malloc((p->nnz ? (size_t)p->nnz : 1) * sizeof *h);
 	w = malloc((p->work_size ? p->work_size : 1) * sizeof *w);
 	if (!h || !w) {
@@ -178,7 +165,7 @@ int cli_eval(const cli_args *args)
 		code = CLI_INTERNAL;
 	}
 done:
-	cc_kernels_free(kernels);
+	cli_kernels_free(&kernels);
 	free(x);
 	free(g);
 	free(h);

@@ -3,10 +3,10 @@
  *   hessc solve MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]
  *               [--method tr-cg|tr-exact] [--precond ichol|jacobi|none]
  *               [--tol T] [--rtol R] [--max-iter K] [--max-time S]
- *               [--format text|json]
+ *               [--format text|json] [--backend llvm|cc]
  *
  * model -> front end -> derivatives -> tape (cli_pipeline.c, as eval) ->
- * kernels compiled by cc and loaded -> cli_solve_run (the table on stderr, the result on stdout).
+ * kernels compiled by LLVM or cc (cli_kernels.h) and loaded -> cli_solve_run (the table on stderr, the result on stdout).
  * Exit codes: 0 the solver ran (its status says how it ended), 1 the model
  * is wrong, 2 usage, 3 internal error (cc failed, out of memory).
  */
@@ -15,15 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cc_backend.h"
 #include "cli.h"
+#include "cli_kernels.h"
 #include "cli_solve.h"
 
 static const char usage[] =
 	"usage: hessc solve MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]\n"
 	"                   [--method tr-cg|tr-exact] [--precond ichol|jacobi|none]\n"
 	"                   [--tol T] [--rtol R] [--max-iter K] [--max-time S]\n"
-	"                   [--format text|json]\n";
+	"                   [--format text|json] [--backend llvm|cc]\n";
 
 static int parse_double(const char *s, double *out)
 {
@@ -53,7 +53,7 @@ int cli_solve_main(int argc, char **argv)
 	cli_args args;
 	diag_sink sink = cli_stderr_sink();
 	cli_model cm;
-	cc_kernels *k = NULL;
+	cli_kernels k = { 0 };
 	int rc = CLI_USAGE;
 
 	memset(&args, 0, sizeof args);
@@ -92,6 +92,9 @@ int cli_solve_main(int argc, char **argv)
 			bad = strcmp(v, "json") != 0 && strcmp(v, "text") != 0;
 			o.json = strcmp(v, "json") == 0;
 			i++;
+		} else if (strcmp(a, "--backend") == 0 && v) {
+			args.backend = v;
+			i++;
 		} else if (strcmp(a, "--objective") == 0 && v) {
 			args.objective = v;
 			i++;
@@ -123,21 +126,15 @@ int cli_solve_main(int argc, char **argv)
 	}
 
 	/* the pipeline eval uses: the same kernels, compiled by cc */
-	rc = cli_load(&args, &sink, &cm);
+	cli_backend backend;
+	rc = cli_backend_parse(args.backend, &backend);
 	if (rc == CLI_OK)
-		rc = cli_derive(&cm, &sink);
+		rc = cli_load(&args, &sink, &cm);
 	if (rc == CLI_OK)
-		rc = cli_lower(&cm);
+		rc = cli_kernels_load(&args, backend, &cm, &sink, &k);
 	if (rc != CLI_OK)
 		goto done;
-	hessc_status st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &k);
-	if (st != HESSC_OK) {
-		if (sink.errors == 0)
-			fputs("hessc: error: out of memory\n", stderr);
-		rc = cli_exit_code(st);
-		goto done;
-	}
-	hessc_solve_status ss = cli_solve_run(cc_kernels_problem(k), (const char *const *)cm.m->names,
+	hessc_solve_status ss = cli_solve_run(&k.problem, (const char *const *)cm.m->names,
 	                                      cm.m->maximize, &o, stdout, stderr);
 	/* the solver ran: its status is in the output; only its own failures
 	 * (memory, CHOLMOD, an inconsistent descriptor) are internal errors */
@@ -148,7 +145,7 @@ int cli_solve_main(int argc, char **argv)
 		rc = CLI_INTERNAL;
 	}
 done:
-	cc_kernels_free(k);
+	cli_kernels_free(&k);
 	cli_model_free(&cm);
 	free(args.data.items);
 	free(args.defines.items);

@@ -12,7 +12,7 @@ int cli_check(const cli_args *args);
 int cli_sparsity(const cli_args *args);
 
 static const char *const gen_options[] = { "--output", "--prefix", "--unroll", NULL };
-static const char *const eval_options[] = { "--at", "--format", "--unroll", NULL };
+static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 
 static const cli_command commands[] = {
@@ -24,9 +24,10 @@ static const cli_command commands[] = {
 	  "pattern is built at load time by BASE_setup (see BASE.h), so the file does\n"
 	  "not grow with n; --unroll writes every term out instead.",
 	  .options = gen_options, .takes_model = 1, .run = cli_gen },
-	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [--backend llvm|cc] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
-	  "They are computed by the generated code itself (compiled by cc, or $HESSC_CC).\n"
+	  "They are computed by the kernels compiled in memory by LLVM, or by the\n"
+	  "generated code itself compiled by cc ($HESSC_CC): --backend, $HESSC_BACKEND.\n"
 	  "The Hessian is the lower triangle, 0-based.  In JSON, non-finite numbers are\n"
 	  "written NaN, Infinity and -Infinity (as Python's json module reads them).",
 	  .options = eval_options, .takes_model = 1, .run = cli_eval },
@@ -37,7 +38,7 @@ static const cli_command commands[] = {
 	  .summary = "Describe the Hessian's sparsity pattern.\n"
 	  "text: statistics; mtx: a Matrix Market pattern (symmetric, lower triangle, 1-based).",
 	  .options = sparsity_options, .takes_model = 1, .run = cli_sparsity },
-	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json]",
+	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json] [--backend llvm|cc]",
 	  .summary = "Solve the model with the trust-region Newton runtime.\n"
 	  "From the initial point; the iteration table on stderr, the result on stdout.",
 	  .takes_model = 1, .run_argv = cli_solve_main },

@@ -1,0 +1,113 @@
+/* cli_kernels.c -- pick the backend, make the kernels. */
+#include "cli_kernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "template.h"
+#if HESSC_HAVE_LLVM
+#include "llvm_backend.h"
+#endif
+
+int cli_backend_parse(const char *name, cli_backend *out)
+{
+	const char *from = "--backend";
+	if (!name || !*name) {
+		name = getenv("HESSC_BACKEND");
+		from = "HESSC_BACKEND";
+	}
+	if (!name || !*name)
+		*out = CLI_BACKEND_DEFAULT;
+	else if (!strcmp(name, "llvm"))
+		*out = CLI_BACKEND_LLVM;
+	else if (!strcmp(name, "cc"))
+		*out = CLI_BACKEND_CC;
+	else
+		return cli_usage_error("%s %s: the backends are llvm and cc", from, name);
+	if (*out == CLI_BACKEND_LLVM && !HESSC_HAVE_LLVM)
+		return cli_usage_error("%s llvm: this hessc was built without LLVM (llvm-dev); use cc",
+		                       from);
+	return CLI_OK;
+}
+
+static int report_status(hessc_status st, diag_sink *sink)
+{
+	if (st != HESSC_OK && sink->errors == 0)
+		fputs("hessc: error: out of memory\n", stderr);
+	return cli_exit_code(st);
+}
+
+/* The unrolled tape compiled by LLVM; the descriptor points into cm. */
+static int load_llvm(cli_model *cm, diag_sink *sink, cli_kernels *k)
+{
+#if HESSC_HAVE_LLVM
+	int code = cm->have_derivatives ? CLI_OK : cli_derive(cm, sink);
+	if (code == CLI_OK && !cm->have_tape)
+		code = cli_lower(cm);
+	if (code != CLI_OK)
+		return code;
+	unsigned char *obj = NULL;
+	size_t len = 0;
+	hessc_status st = llvm_backend_compile(&cm->t, sink, &obj, &len);
+	if (st == HESSC_OK)
+		st = llvm_backend_load(obj, len, sink, &k->problem, (llvm_kernels **)&k->llvm);
+	free(obj);
+	if (st != HESSC_OK)
+		return report_status(st, sink);
+	const model *m = cm->m;
+	k->problem.name = m->name;
+	k->problem.n = (int)m->n;
+	k->problem.nnz = (int)cm->d.nnz;
+	k->problem.hess_colptr = cm->d.hess_colptr;
+	k->problem.hess_rowind = cm->d.hess_rowind;
+	k->problem.x0 = m->x0;
+	k->problem.lower = m->lower;
+	k->problem.upper = m->upper;
+	k->problem.work_size = cm->t.work_size;
+	k->problem.data = NULL;
+	return CLI_OK;
+#else
+	(void)cm, (void)sink, (void)k;
+	return CLI_INTERNAL;
+#endif
+}
+
+int cli_kernels_load(const cli_args *args, cli_backend backend, cli_model *cm,
+                     diag_sink *sink, cli_kernels *k)
+{
+	memset(k, 0, sizeof *k);
+	if (backend == CLI_BACKEND_LLVM)
+		return load_llvm(cm, sink, k);
+	tmpl_set ts;
+	int code;
+	hessc_status st;
+	if (cli_templates(args, cm, &ts, &code)) {
+		/* the loops gen writes, compiled by cc */
+		st = cc_backend_load_templated(cm->m, &ts, NULL, sink, &k->cc);
+		tmpl_set_free(&ts);
+	} else {
+		if (code != CLI_OK)
+			return code;
+		if (backend == CLI_BACKEND_DEFAULT && HESSC_HAVE_LLVM)
+			return load_llvm(cm, sink, k);
+		code = cli_derive(cm, sink);
+		if (code == CLI_OK)
+			code = cli_lower(cm);
+		if (code != CLI_OK)
+			return code;
+		st = cc_backend_load(cm->m, &cm->d, &cm->t, NULL, sink, &k->cc);
+	}
+	if (st != HESSC_OK)
+		return report_status(st, sink);
+	k->problem = *cc_kernels_problem(k->cc);
+	return CLI_OK;
+}
+
+void cli_kernels_free(cli_kernels *k)
+{
+	cc_kernels_free(k->cc);
+#if HESSC_HAVE_LLVM
+	llvm_kernels_free(k->llvm);
+#endif
+	memset(k, 0, sizeof *k);
+}
