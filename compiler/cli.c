@@ -20,6 +20,8 @@ const cli_option cli_options[] = {
 	{ "--format", NULL, CLI_VALUE, FIELD(format), "FORMAT", "output format" },
 	{ "--prefix", NULL, CLI_VALUE, FIELD(prefix), "P", "symbol prefix of the generated code (default: the model name)" },
 	{ "--unroll", NULL, CLI_FLAG, FIELD(unroll), NULL, "write every term out instead of loops over repeated terms" },
+	{ "--emit", NULL, CLI_VALUE, FIELD(emit), "KIND", "what to write: c (default) or dot (the expression graph for Graphviz)" },
+	{ "--derivatives", NULL, CLI_FLAG, FIELD(derivatives), NULL, "with --emit dot: draw the gradient and Hessian nodes too" },
 	{ "--at", NULL, CLI_VALUE, FIELD(at), "FILE", "evaluate at the point in FILE (values in the order of names)" },
 	{ "--backend", NULL, CLI_VALUE, FIELD(backend), "llvm|cc", "compile the kernels with LLVM in memory or with cc (default: llvm when built with it; $HESSC_BACKEND)" },
 	{ NULL, NULL, 0, 0, NULL, NULL },

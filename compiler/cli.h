@@ -40,6 +40,8 @@ typedef struct cli_args {
 	const char *output;        /* -o PATH */
 	const char *prefix;        /* --prefix P (gen) */
 	int unroll;                /* --unroll (gen): no loops, every term written out */
+	const char *emit;          /* --emit c|dot (gen) */
+	int derivatives;           /* --derivatives (gen --emit dot): draw g and H too */
 	const char *at;            /* --at FILE (eval) */
 	const char *backend;       /* --backend llvm|cc (eval, solve): cli_kernels.h */
 	int help;                  /* --help */
@@ -120,6 +122,10 @@ void cli_model_free(cli_model *cm);
  * when the command should write loops; 0 with *ts empty when it should
  * write every term out (or *code != CLI_OK after an error it reported). */
 int cli_templates(const cli_args *args, cli_model *cm, tmpl_set *ts, int *code);
+
+/* Read exactly n whitespace-separated numbers from `path` into x (--at);
+ * a usage error is printed and CLI_USAGE returned when that fails. */
+int cli_read_point(const char *path, size_t n, double *x);
 
 /* Numbers as every command prints them: 17 significant digits; NaN and
  * infinities as NaN, Infinity, -Infinity (the spelling Python's json

@@ -12,7 +12,7 @@
 #include "pattern_stats.h"
 
 /* Read exactly n whitespace-separated numbers from `path` into x. */
-static int read_point(const char *path, size_t n, double *x)
+int cli_read_point(const char *path, size_t n, double *x)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -137,7 +137,7 @@ int cli_eval(const cli_args *args)
 		goto done;
 	}
 	if (args->at) {
-		code = read_point(args->at, n, x);
+		code = cli_read_point(args->at, n, x);
 		if (code != CLI_OK)
 			goto done;
 	} else {

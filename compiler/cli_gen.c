@@ -1,13 +1,22 @@
 /* cli_gen.c -- `hessc gen MODEL [DATA...] -o BASE [--prefix P]`: BASE.c and
  * BASE.h. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "emit_c.h"
 #include "emit_template.h"
 
+int cli_emit_dot(const cli_args *args);   /* cli_dot.c */
+
 int cli_gen(const cli_args *args)
 {
+	if (args->emit && !strcmp(args->emit, "dot"))
+		return cli_emit_dot(args);
+	if (args->emit && strcmp(args->emit, "c"))
+		return cli_usage_error("--emit %s: 'hessc gen' writes c or dot", args->emit);
+	if (args->derivatives)
+		return cli_usage_error("--derivatives goes with --emit dot");
 	if (!args->output)
 		return cli_usage_error("'hessc gen' needs -o BASE (it writes BASE.c and BASE.h)");
 	if (args->prefix && !emit_c_valid_prefix(args->prefix))

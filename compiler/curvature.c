@@ -323,8 +323,8 @@ hessc_status curvature_write_text(FILE *out, const curvature_result *r, const ch
 	fprintf(out, "verdict:     %s (%s%s)\n", curvature_verdict_name(r->verdict),
 	        verdict_reason(r->verdict), r->verdict_from_inertia ? "; from the inertia" : "");
 	if (r->has_gradient && !r->stationary)
-		fprintf(out, "note:        the gradient is not zero here: the curvature is that of a %s, "
-		        "but the point is not one\n", curvature_verdict_name(r->verdict));
+		fputs("note:        the gradient is not zero here, so the point is not a minimum, maximum\n"
+		      "             or saddle point: the verdict describes the Hessian only\n", out);
 	return ferror(out) ? HESSC_ERR_INTERNAL : HESSC_OK;
 }
 

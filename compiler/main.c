@@ -10,19 +10,24 @@ int cli_gen(const cli_args *args);
 int cli_eval(const cli_args *args);
 int cli_check(const cli_args *args);
 int cli_sparsity(const cli_args *args);
+int cli_curvature(const cli_args *args);
 
-static const char *const gen_options[] = { "--output", "--prefix", "--unroll", NULL };
+static const char *const gen_options[] = { "--output", "--prefix", "--unroll", "--emit", "--derivatives", NULL };
 static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
+static const char *const curvature_options[] = { "--at", "--format", NULL };
 
 static const cli_command commands[] = {
-	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--unroll] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--unroll] [--emit c|dot [--derivatives]] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Write BASE.c and BASE.h, the model's derivative kernels in C99.\n"
 	  "They hold f, gradient, Hessian and Hessian-vector product, the Hessian pattern,\n"
 	  "the initial point, the bounds and a hessc_problem descriptor.\n"
 	  "Repeated terms of sums become loops over one differentiated term, and the\n"
 	  "pattern is built at load time by BASE_setup (see BASE.h), so the file does\n"
-	  "not grow with n; --unroll writes every term out instead.",
+	  "not grow with n; --unroll writes every term out instead.\n"
+	  "--emit dot writes the expression graph for Graphviz instead (to -o FILE or\n"
+	  "stdout), shared subexpressions filled, with the nodes CSE saved; with\n"
+	  "--derivatives also the gradient and Hessian nodes.",
 	  .options = gen_options, .takes_model = 1, .run = cli_gen },
 	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [--backend llvm|cc] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
@@ -34,10 +39,18 @@ static const cli_command commands[] = {
 	{ .name = "check", .usage = "MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Parse and check the model only.",
 	  .takes_model = 1, .run = cli_check },
-	{ .name = "sparsity", .usage = "MODEL [DATA...] [--format text|mtx] [-o FILE] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "sparsity", .usage = "MODEL [DATA...] [--format text|json|mtx|svg|png] [-o FILE] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Describe the Hessian's sparsity pattern.\n"
-	  "text: statistics; mtx: a Matrix Market pattern (symmetric, lower triangle, 1-based).",
+	  "text, json: statistics, structure and the graph's CSE counts; mtx: a Matrix\n"
+	  "Market pattern (symmetric, lower triangle, 1-based); svg, png: a spy plot (a\n"
+	  "density raster once squares would overlap).  See docs/inspect.md.",
 	  .options = sparsity_options, .takes_model = 1, .run = cli_sparsity },
+	{ .name = "curvature", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
+	  .summary = "Tell the curvature at the initial point or at FILE.\n"
+	  "The extreme eigenvalues of the Hessian (Lanczos over Hessian-vector products),\n"
+	  "its inertia (sparse LDL', CHOLMOD) and the verdict: minimum, maximum, saddle\n"
+	  "or degenerate.  See docs/inspect.md.",
+	  .options = curvature_options, .takes_model = 1, .run = cli_curvature },
 	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json] [--backend llvm|cc]",
 	  .summary = "Solve the model with the trust-region Newton runtime.\n"
 	  "From the initial point; the iteration table on stderr, the result on stdout.",
