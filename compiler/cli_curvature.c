@@ -1,7 +1,8 @@
 /* cli_curvature.c -- `hessc curvature MODEL [DATA...] [--at FILE]
  * [--format text|json]`: extreme eigenvalues of the Hessian, its inertia and
  * the verdict (minimum, maximum, saddle, degenerate) at the initial point or
- * at FILE, through the kernels `hessc gen` writes (cc backend). */
+ * at FILE, through the kernels `hessc gen` writes (cc backend), loops and
+ * all unless --unroll, as `hessc eval` does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,22 @@ int cli_curvature(const cli_args *args)
 		code = cli_read_point(args->at, n, x);
 	else
 		memcpy(x, cm.m->x0, n * sizeof *x);
-	if (code == CLI_OK)
-		code = cli_derive(&cm, &sink);
-	if (code == CLI_OK)
-		code = cli_lower(&cm);
 	if (code != CLI_OK)
 		goto done;
-	hessc_status st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
+	tmpl_set ts;
+	hessc_status st;
+	if (cli_templates(args, &cm, &ts, &code)) {
+		st = cc_backend_load_templated(cm.m, &ts, NULL, &sink, &kernels);
+		tmpl_set_free(&ts);
+	} else {
+		if (code == CLI_OK)
+			code = cli_derive(&cm, &sink);
+		if (code == CLI_OK)
+			code = cli_lower(&cm);
+		if (code != CLI_OK)
+			goto done;
+		st = cc_backend_load(cm.m, &cm.d, &cm.t, NULL, &sink, &kernels);
+	}
 	if (st != HESSC_OK) {
 		if (sink.errors == 0)
 			fputs("hessc: error: out of memory\n", stderr);

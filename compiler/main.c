@@ -15,7 +15,7 @@ int cli_curvature(const cli_args *args);
 static const char *const gen_options[] = { "--output", "--prefix", "--unroll", "--emit", "--derivatives", NULL };
 static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
-static const char *const curvature_options[] = { "--at", "--format", NULL };
+static const char *const curvature_options[] = { "--at", "--format", "--unroll", NULL };
 
 static const cli_command commands[] = {
 	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--unroll] [--emit c|dot [--derivatives]] [-D NAME=VALUE] [--objective NAME]",
@@ -45,7 +45,7 @@ static const cli_command commands[] = {
 	  "Market pattern (symmetric, lower triangle, 1-based); svg, png: a spy plot (a\n"
 	  "density raster once squares would overlap).  See docs/inspect.md.",
 	  .options = sparsity_options, .takes_model = 1, .run = cli_sparsity },
-	{ .name = "curvature", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "curvature", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Tell the curvature at the initial point or at FILE.\n"
 	  "The extreme eigenvalues of the Hessian (Lanczos over Hessian-vector products),\n"
 	  "its inertia (sparse LDL', CHOLMOD) and the verdict: minimum, maximum, saddle\n"
