@@ -196,6 +196,7 @@ static void declare_param(sema *s, ast_node *d)
 		sym->values[0].num = v;
 		sym->state[0] = 1;
 		sym->value_expr = NULL;
+		sema_skip_param_data(s, sym);
 		return;
 	}
 	sema_apply_param_data(s, sym);

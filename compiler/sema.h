@@ -208,6 +208,7 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at);
 /* data sections (sema_data.c) */
 void sema_collect_data(sema *s, const ast_program *prog);
 void sema_apply_param_data(sema *s, symbol *sym);
+void sema_skip_param_data(sema *s, const symbol *sym);
 void sema_apply_set_data(sema *s, symbol *sym);
 void sema_check_data_used(sema *s);
 void sema_apply_var_data(sema *s, symbol *sym);

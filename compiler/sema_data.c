@@ -137,6 +137,16 @@ void sema_apply_param_data(sema *s, symbol *sym)
 	}
 }
 
+/* -D wins over data: the param's data entries are consumed unread. */
+void sema_skip_param_data(sema *s, const symbol *sym)
+{
+	for (size_t i = 0; i < s->data_entries.len; i++) {
+		data_entry *d = s->data_entries.items[i];
+		if (strcmp(d->name, sym->name) == 0 && d->stmt->kind == AST_DATA_PARAM)
+			d->used = 1;
+	}
+}
+
 void sema_apply_set_data(sema *s, symbol *sym)
 {
 	for (size_t i = 0; i < s->data_entries.len; i++) {

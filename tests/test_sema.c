@@ -138,6 +138,16 @@ static void test_define_overrides_the_models_value(void)
 	done(&b);
 }
 
+static void test_define_overrides_the_datas_value(void)
+{
+	const char *defs[] = { "N=4" };
+	built b = build_full("param N; var x{1..N} := 1; minimize f: sum {i in 1..N} x[i];",
+	                     "param N := 50;", defs, 1, NULL);
+	CU_ASSERT_EQUAL_FATAL(b.status, HESSC_OK);
+	CU_ASSERT_EQUAL(b.m->n, 4);
+	done(&b);
+}
+
 static void test_the_objective_is_picked_by_name_or_the_first(void)
 {
 	const char *mod = "var x := 2; minimize f: x^2; maximize g: -x^4;";
@@ -321,6 +331,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "any other constraint is unsupported at its place", test_any_other_constraint_is_unsupported_at_its_place);
 	CU_add_test(s, "data tables fill params in the right places", test_data_tables_fill_params_in_the_right_places);
 	CU_add_test(s, "-D overrides the model's value", test_define_overrides_the_models_value);
+	CU_add_test(s, "-D overrides the data's value", test_define_overrides_the_datas_value);
 	CU_add_test(s, "the objective is picked by name or the first", test_the_objective_is_picked_by_name_or_the_first);
 	CU_add_test(s, "small integer powers become powi and others pow", test_small_integer_powers_become_powi_and_others_pow);
 	CU_add_test(s, "defined variables are shared, not copied", test_defined_variables_are_shared_not_copied);
