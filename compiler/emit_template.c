@@ -21,7 +21,21 @@ typedef struct writer {
 	/* per slot of the body tape being written: how its value reads */
 	char (*slot_text)[NAME_MAX_LEN];
 	size_t slot_cap;
+	/* where each loop's outputs land (plan_outputs) */
+	struct placement **hess_at;   /* per loop, per local Hessian entry */
+	struct placement **grad_at;   /* per loop, per slot */
+	int zero_g, zero_h;           /* some output adds to another: zero first */
 } writer;
+
+/* Where one local output lands over a loop's iterations: one fixed place
+ * (accumulated in a local, added after the loop), an affine place
+ * (written directly), or a place read from the position map; `only` when
+ * nothing else writes there (then `=` instead of `+=`). */
+typedef struct placement {
+	enum { AT_FIXED, AT_AFFINE, AT_MAP } kind;
+	long base, s0, s1;
+	int only;
+} placement;
 
 /* ---- expressions -------------------------------------------------------- */
 
@@ -76,6 +90,119 @@ enum { K_F, K_GRAD, K_HESS, K_HESSVEC };
 
 static const char *const kernel_name[] = {"f", "grad", "hess", "hessvec"};
 
+/* The placement of the outputs f(it) of one local output over a loop. */
+static placement place(const tmpl_loop *l, const int32_t *pos, size_t stride, size_t e,
+                       const uint8_t *count, size_t count_size)
+{
+	placement p = {AT_FIXED, 0, 0, 0, 1};
+	size_t c0 = l->count[0], c1 = l->count[1];
+	long at0 = pos[e];
+	p.base = at0;
+	p.s1 = c1 > 1 ? (long)pos[stride + e] - at0 : 0;
+	p.s0 = c0 > 1 ? (long)pos[c1 * stride + e] - at0 : 0;
+	for (size_t i = 0; i < c0; i++)
+		for (size_t j = 0; j < c1; j++) {
+			long at = pos[(i * c1 + j) * stride + e];
+			if (at != at0 + p.s0 * (long)i + p.s1 * (long)j)
+				p.kind = AT_MAP;
+			if ((size_t)at < count_size && count[at] != 1)
+				p.only = 0;
+		}
+	if (p.kind != AT_MAP)
+		p.kind = p.s0 == 0 && p.s1 == 0 ? AT_FIXED : AT_AFFINE;
+	if (p.kind == AT_FIXED && c0 * c1 > 1)
+		p.only = 0;  /* summed in a local, then added */
+	return p;
+}
+
+/* Classify every output of every loop (gradient by slot, Hessian by local
+ * entry): fixed places accumulate in registers, affine places need no
+ * position map, and when every place of g (or h) has one writer the
+ * kernel stores instead of zeroing and adding. */
+static hessc_status plan_outputs(writer *w)
+{
+	const tmpl_set *s = w->s;
+	size_t n = s->n, nnz = s->nnz;
+	uint8_t *gc = calloc(n + 1, 1), *hc = calloc(nnz + 1, 1);
+	hessc_status st = HESSC_ERR_NOMEM;
+	w->hess_at = calloc(s->n_loops, sizeof *w->hess_at);
+	w->grad_at = calloc(s->n_loops, sizeof *w->grad_at);
+	if (!gc || !hc || !w->hess_at || !w->grad_at)
+		goto done;
+	for (size_t q = 0; q < s->n_loops; q++) {
+		const tmpl_loop *l = &s->loops[q];
+		size_t iters = tmpl_iterations(l);
+		int32_t *pos = malloc((tmpl_positions_size(l) + 1) * sizeof *pos);
+		if (!pos)
+			goto done;
+		if (tmpl_positions(s, q, pos) != HESSC_OK) {
+			free(pos);
+			st = HESSC_ERR_INTERNAL;
+			goto done;
+		}
+		for (size_t k = 0; k < tmpl_positions_size(l); k++)
+			if (hc[pos[k]] < 2)
+				hc[pos[k]]++;
+		for (size_t it = 0; it < iters; it++)
+			for (size_t sl = 0; sl < l->n_slots; sl++) {
+				long v = hsetup_var(&l->view, (int)sl, (long)it);
+				if (gc[v] < 2)
+					gc[v]++;
+			}
+		free(pos);
+	}
+	w->zero_g = w->zero_h = 0;
+	for (size_t i = 0; i < n; i++)
+		w->zero_g |= gc[i] != 1;
+	for (size_t k = 0; k < nnz; k++)
+		w->zero_h |= hc[k] != 1;
+	for (size_t q = 0; q < s->n_loops; q++) {
+		const tmpl_loop *l = &s->loops[q];
+		size_t iters = tmpl_iterations(l), ns = l->n_slots, nl = l->d.nnz;
+		int32_t *pos = malloc((tmpl_positions_size(l) + 1) * sizeof *pos);
+		int32_t *vars = malloc((iters * ns + 1) * sizeof *vars);
+		w->hess_at[q] = calloc(nl + 1, sizeof **w->hess_at);
+		w->grad_at[q] = calloc(ns + 1, sizeof **w->grad_at);
+		if (!pos || !vars || !w->hess_at[q] || !w->grad_at[q]) {
+			free(pos);
+			free(vars);
+			goto done;
+		}
+		tmpl_positions(s, q, pos);
+		for (size_t it = 0; it < iters; it++)
+			for (size_t sl = 0; sl < ns; sl++)
+				vars[it * ns + sl] = (int32_t)hsetup_var(&l->view, (int)sl, (long)it);
+		for (size_t e = 0; e < nl; e++)
+			w->hess_at[q][e] = place(l, pos, nl, e, hc, nnz);
+		for (size_t sl = 0; sl < ns; sl++)
+			w->grad_at[q][sl] = place(l, vars, ns, sl, gc, n);
+		free(pos);
+		free(vars);
+	}
+	st = HESSC_OK;
+done:
+	free(gc);
+	free(hc);
+	return st;
+}
+
+/* How an output is written: "h[3 * j + 1] = ", "acc2 += ", "h[pos[...]] += " */
+static void target_text(char *buf, size_t size, const placement *p, const char *array,
+                        const char *acc, size_t nloc, size_t e, int zeroed)
+{
+	char idx[80];
+	const char *op = p->only && !zeroed ? "=" : (p->only ? "=" : "+=");
+	if (p->kind == AT_FIXED && !p->only) {
+		snprintf(buf, size, "%s +=", acc);
+		return;
+	}
+	if (p->kind == AT_MAP)
+		snprintf(idx, sizeof idx, "pos[it * %lu + %lu]", (unsigned long)nloc, (unsigned long)e);
+	else
+		affine_text(idx, sizeof idx, p->base, p->s0, p->s1);
+	snprintf(buf, size, "%s[%s] %s", array, idx, op);
+}
+
 /* The body of loop q for kernel kind k, inside the loop nest. */
 static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 {
@@ -121,12 +248,15 @@ static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 			fprintf(w->c, "%sf += %s;\n", indent, w->slot_text[in->a]);
 			break;
 		case TAPE_OUT:
-			if (k == K_GRAD) {
-				var_text(l, (int)in->index, v1, sizeof v1);
-				fprintf(w->c, "%sg[%s] += %s;\n", indent, v1, w->slot_text[in->a]);
-			} else if (k == K_HESS) {
-				fprintf(w->c, "%sh[pos[it * %d + %lld]] += %s;\n", indent, l->view.nloc,
-				        (long long)in->index, w->slot_text[in->a]);
+			if (k == K_GRAD || k == K_HESS) {
+				char target[200], acc[32];
+				const placement *pl = k == K_GRAD ? &w->grad_at[q][in->index]
+				                                  : &w->hess_at[q][in->index];
+				snprintf(acc, sizeof acc, "acc%lld", (long long)in->index);
+				target_text(target, sizeof target, pl, k == K_GRAD ? "g" : "h", acc,
+				            k == K_GRAD ? l->n_slots : l->d.nnz, (size_t)in->index,
+				            k == K_GRAD ? w->zero_g : w->zero_h);
+				fprintf(w->c, "%s%s %s;\n", indent, target, w->slot_text[in->a]);
 			} else {
 				int r = l->loc_row[in->index], cc = l->loc_col[in->index];
 				var_text(l, r, v1, sizeof v1);
@@ -153,7 +283,11 @@ static int reads_tables(const tmpl_loop *l)
 static hessc_status write_loop_kernel(writer *w, size_t q, int k)
 {
 	const tmpl_loop *l = &w->s->loops[q];
-	int two = l->count[0] > 1, needs_it = k == K_HESS || reads_tables(l);
+	int two = l->count[0] > 1, needs_it = reads_tables(l);
+	const placement *at = k == K_GRAD ? w->grad_at[q] : k == K_HESS ? w->hess_at[q] : NULL;
+	size_t nout = k == K_GRAD ? l->n_slots : k == K_HESS ? l->d.nnz : 0;
+	for (size_t e = 0; e < nout; e++)
+		needs_it |= at[e].kind == AT_MAP;
 	const char *indent = two ? "\t\t\t" : "\t\t";
 	hessc_status st;
 	fprintf(w->c, "static %s %s_l%lu_%s(const double *restrict x", k <= K_GRAD ? "double" : "void",
@@ -173,6 +307,9 @@ static hessc_status write_loop_kernel(writer *w, size_t q, int k)
 		fputs("\t(void)v;\n\t(void)hv;\n", w->c);
 	if (k <= K_GRAD)
 		fputs("\tdouble f = 0.0;\n", w->c);
+	for (size_t e = 0; e < nout; e++)
+		if (at[e].kind == AT_FIXED && !at[e].only)
+			fprintf(w->c, "\tdouble acc%lu = 0.0;\n", (unsigned long)e);
 	if (two)
 		fprintf(w->c, "\tfor (long i = 0; i < %lu; i++)\n", (unsigned long)l->count[0]);
 	else
@@ -187,6 +324,10 @@ static hessc_status write_loop_kernel(writer *w, size_t q, int k)
 	if (st != HESSC_OK)
 		return st;
 	fprintf(w->c, "%s}\n", two ? "\t\t" : "\t");
+	for (size_t e = 0; e < nout; e++)
+		if (at[e].kind == AT_FIXED && !at[e].only)
+			fprintf(w->c, "\t%s[%ld] += acc%lu;\n", k == K_GRAD ? "g" : "h", at[e].base,
+			        (unsigned long)e);
 	if (k <= K_GRAD)
 		fputs("\treturn f;\n", w->c);
 	fputs("}\n\n", w->c);
@@ -465,14 +606,17 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		fprintf(c, "\tf += %s_l%lu_f(x);\n", p, (unsigned long)q);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "double %s_grad(const double *restrict x, double *restrict g, double *restrict w,\n"
-	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n"
-	           "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", p, u);
+	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
+	if (w->zero_g)
+		fprintf(c, "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", u);
 	for (size_t q = 0; q < nl; q++)
 		fprintf(c, "\tf += %s_l%lu_grad(x, g);\n", p, (unsigned long)q);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "void %s_hess(const double *restrict x, double *restrict h, double *restrict w,\n"
 	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
-	           "\t(void)w;\n\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", p, u, u);
+	           "\t(void)w;\n\t(void)block;\n", p, u);
+	if (w->zero_h)
+		fprintf(c, "\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", u);
 	for (size_t q = 0; q < nl; q++)
 		fprintf(c, "\t%s_l%lu_hess(x, h, (const int *)(block + %s_OFF_POS%lu));\n", p,
 		        (unsigned long)q, u, (unsigned long)q);
@@ -565,10 +709,20 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	have_upper = !all_equal(m->upper, m->n, INFINITY);
 
 	top_comment(&w, "Source", opt);
-	st = write_source(&w, opt, have_lower, have_upper, &bytes);
+	st = plan_outputs(&w);
+	if (st == HESSC_OK)
+		st = write_source(&w, opt, have_lower, have_upper, &bytes);
 	if (st == HESSC_OK)  /* the header states the block size the source computed */
 		write_header(&w, have_lower, have_upper, bytes);
 	free(w.slot_text);
+	for (size_t q = 0; q < s->n_loops; q++) {
+		if (w.hess_at)
+			free(w.hess_at[q]);
+		if (w.grad_at)
+			free(w.grad_at[q]);
+	}
+	free(w.hess_at);
+	free(w.grad_at);
 	if (st == HESSC_OK && (ferror(c_out) || ferror(h_out)))
 		st = HESSC_ERR_INTERNAL;
 	free(prefix);
