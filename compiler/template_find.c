@@ -227,7 +227,10 @@ done:
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdull;
+	h *= 0xff51afd7ed558ccdull;
+	/* the tables index by the low bits, which a product alone leaves as
+	 * regular as the input's (small integers as doubles end in zero bits) */
+	return h ^ (h >> 29);
 }
 
 static int op_arity(const graph_node *n)
