@@ -86,6 +86,12 @@ static void text_add(text *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* 1 when the whole text is written (an empty text has no buffer). */
+static int put_text(FILE *out, const text *t)
+{
+	return t->len == 0 || fwrite(t->s, 1, t->len, out) == t->len;
+}
+
 /* ---- numbers ---- */
 
 /* The shortest of %.15g, %.16g, %.17g that reads back as exactly `v`, made
@@ -611,8 +617,7 @@ static hessc_status write_kernel(kernel_writer *kw, FILE *c_out)
 			st = HESSC_ERR_NOMEM;
 			goto done;
 		}
-		if (fwrite(head.s, 1, head.len, c_out) != head.len ||
-		    fwrite(body.s, 1, body.len, c_out) != body.len ||
+		if (!put_text(c_out, &head) || !put_text(c_out, &body) ||
 		    fputs("}\n\n", c_out) == EOF) {
 			st = HESSC_ERR_INTERNAL;
 			goto done;
@@ -642,9 +647,7 @@ static hessc_status write_kernel(kernel_writer *kw, FILE *c_out)
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
-	if (fwrite(head.s, 1, head.len, c_out) != head.len ||
-	    fwrite(body.s, 1, body.len, c_out) != body.len ||
-	    fputs("}\n\n", c_out) == EOF)
+	if (!put_text(c_out, &head) || !put_text(c_out, &body) || fputs("}\n\n", c_out) == EOF)
 		st = HESSC_ERR_INTERNAL;
 done:
 	free(body.s);
