@@ -11,6 +11,7 @@
 #include "tridiag_eig.h"
 
 #define DEFAULT_BASIS 200
+#define DEFAULT_MAX_MATVECS 3000
 #define DEFAULT_BUDGET ((size_t)256 << 20)
 #define DEFAULT_RESTARTS 30
 #define DEFAULT_TOL 1e-10
@@ -172,23 +173,35 @@ static hessc_status extreme_eigenvalues(const hessc_problem *p, const double *x,
 		goto done;
 
 	start_vector(L.q, p->n, o->seed);
-	ritz r = {0};
+	/* each end keeps the estimate with the smallest residual of any cycle */
+	ritz best = {INFINITY, -INFINITY, INFINITY, INFINITY};
 	int cycle = 0;
+	int max_matvecs = DEFAULT_MAX_MATVECS;
 	for (;; cycle++) {
 		int k = 0;
+		ritz r;
 		st = lanczos_cycle(&L, tol, &k, &r);
 		if (st != HESSC_OK)
 			goto done;
+		if (r.resid_lo <= best.resid_lo) {
+			best.lo = r.lo;
+			best.resid_lo = r.resid_lo;
+		}
+		if (r.resid_hi <= best.resid_hi) {
+			best.hi = r.hi;
+			best.resid_hi = r.resid_hi;
+		}
 		/* k < m: the cycle stopped early, converged or on an invariant subspace */
-		if (ritz_converged(&r, tol) || k < m || cycle >= restarts || k < 2)
+		if (ritz_converged(&best, tol) || k < m || cycle >= restarts || k < 2 ||
+		    L.matvecs + m > max_matvecs)
 			break;
 		restart_vector(&L, k);
 	}
-	out->lambda_min = r.lo;
-	out->lambda_max = r.hi;
-	out->resid_min = r.resid_lo;
-	out->resid_max = r.resid_hi;
-	out->converged = ritz_converged(&r, tol);
+	out->lambda_min = best.lo;
+	out->lambda_max = best.hi;
+	out->resid_min = best.resid_lo;
+	out->resid_max = best.resid_hi;
+	out->converged = ritz_converged(&best, tol);
 	out->matvecs = L.matvecs;
 	out->basis = m;
 	out->restarts = cycle;

@@ -11,7 +11,9 @@
  * Extreme eigenvalues: Lanczos over Hessian-vector products with full
  * reorthogonalization, restarted from the extreme Ritz vectors when the
  * basis would outgrow its memory budget (so n may be in the millions); the
- * small tridiagonal eigenproblem by tridiag_eig.  The residual bound
+ * small tridiagonal eigenproblem by tridiag_eig.  At most 3000
+ * Hessian-vector products are spent; past that the estimates are reported
+ * as not converged, with their residuals.  The residual bound
  * |lambda - theta| <= ||H u - theta u|| is reported with each value.
  * Inertia: counts of positive, negative and zero eigenvalues from the signs
  * of D in a sparse LDL' (CHOLMOD, simplicial, fill-reducing ordering, no
