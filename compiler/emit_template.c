@@ -203,6 +203,35 @@ static void target_text(char *buf, size_t size, const placement *p, const char *
 	snprintf(buf, size, "%s[%s] %s", array, idx, op);
 }
 
+
+/* x^k for 1 <= |k| <= 4 written as the products graph_powi_value forms, in
+ * its order (x*x, x*(x*x), (x*x)*(x*x)), so that small powers read as
+ * multiplications and give the bits the unrolled kernels give.  0 when k is
+ * out of that range (the caller calls the powi helper then); operands are
+ * shorter than NAME_MAX_LEN, so the text always fits. */
+static int powi_is_small(int64_t k)
+{
+	return k != 0 && k >= -4 && k <= 4;
+}
+
+static int small_powi_expression(char *expr, size_t size, const char *a, int64_t k)
+{
+	static const char *const forms[] = {
+		NULL, "%s", "%s * %s", "%s * (%s * %s)", "(%s * %s) * (%s * %s)",
+	};
+	int64_t e = k < 0 ? -k : k;
+	char product[4 * NAME_MAX_LEN + 16];
+	int len;
+	if (!powi_is_small(k))
+		return 0;
+	len = snprintf(product, sizeof product, forms[e], a, a, a, a);
+	if (len < 0 || (size_t)len >= sizeof product)
+		return 0;
+	len = k < 0 ? snprintf(expr, size, "1.0 / (%s)", product)
+	            : snprintf(expr, size, "%s", product);
+	return len >= 0 && (size_t)len < size;
+}
+
 /* The body of loop q for kernel kind k, inside the loop nest. */
 static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 {
@@ -234,9 +263,11 @@ static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 			snprintf(b, sizeof b, "%s", ar > 1 ? w->slot_text[in->b] : "");
 			snprintf(c, sizeof c, "%s", ar > 2 ? w->slot_text[in->c] : "");
 			if (in->op == OP_POWI) {
-				w->uses_powi = 1;
-				snprintf(expr, sizeof expr, "%s_powi(%s, %lld)", w->prefix, a,
-				         (long long)in->index);
+				if (!small_powi_expression(expr, sizeof expr, a, in->index)) {
+					w->uses_powi = 1;
+					snprintf(expr, sizeof expr, "%s_powi(%s, %lld)", w->prefix, a,
+					         (long long)in->index);
+				}
 			} else if (!emit_c_op_expression(expr, sizeof expr, (graph_op)in->op, a, b, c)) {
 				return HESSC_ERR_NOMEM;
 			}
@@ -539,7 +570,8 @@ static int any_powi(const tmpl_set *s)
 		for (int k = 0; k < TAPE_KERNELS; k++)
 			for (size_t i = 0; i < s->loops[q].t.kernel[k].len; i++)
 				if (s->loops[q].t.kernel[k].code[i].kind == TAPE_OP
-				    && s->loops[q].t.kernel[k].code[i].op == OP_POWI)
+				    && s->loops[q].t.kernel[k].code[i].op == OP_POWI
+				    && !powi_is_small(s->loops[q].t.kernel[k].code[i].index))
 					return 1;
 	return 0;
 }
