@@ -351,7 +351,8 @@ hessc_status derive(graph *g, node_id objective, size_t n, size_t max_nnz, deriv
 		}
 		/* second sweeps, one per distinct gradient node, for the rows at
 		 * or below the first column that uses it */
-		qsort(grad_t, ngrad, sizeof *grad_t, cmp_var_deriv_by_node);
+		if (ngrad > 1)  /* grad_t is NULL while empty: qsort must not see it */
+			qsort(grad_t, ngrad, sizeof *grad_t, cmp_var_deriv_by_node);
 		for (size_t i = 0; i < ngrad;) {
 			size_t end = i;
 			while (end < ngrad && grad_t[end].node == grad_t[i].node)

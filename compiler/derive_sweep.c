@@ -405,7 +405,8 @@ int sweep(sweeper *cx, node_id root, int32_t from, var_deriv **out, size_t *out_
 			return sweeper_fail(cx, HESSC_ERR_NOMEM);
 		(*out)[(*count)++] = (var_deriv){nd.index, cx->adj[i]};
 	}
-	qsort(*out, *count, sizeof **out, cmp_var_deriv_by_var);
+	if (*count > 1)  /* *out is NULL while empty */
+		qsort(*out, *count, sizeof **out, cmp_var_deriv_by_var);
 	return 1;
 }
 

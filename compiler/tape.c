@@ -118,7 +118,8 @@ static hessc_status lower_kernel(lowering *L, tape_kernel *k, pending_output *ou
 	L->cap = 0;
 	L->n_free = 0;
 	L->n_slots = 0;
-	qsort(outs, n_outs, sizeof *outs, compare_outputs);
+	if (n_outs > 1)
+		qsort(outs, n_outs, sizeof *outs, compare_outputs);
 	mark_needed(L, outs, n_outs, f_root);
 
 	if (hv_zero_n >= 0 &&
