@@ -72,23 +72,54 @@ static int load_llvm(cli_model *cm, diag_sink *sink, cli_kernels *k)
 #endif
 }
 
+/* The loops compiled by LLVM; pattern and position maps built here. */
+static int load_llvm_templated(cli_model *cm, const tmpl_set *ts, diag_sink *sink,
+                               cli_kernels *k)
+{
+#if HESSC_HAVE_LLVM
+	unsigned char *obj = NULL;
+	size_t len = 0;
+	hessc_status st = llvm_backend_compile_templated(ts, sink, &obj, &len);
+	if (st == HESSC_OK)
+		st = llvm_backend_load(obj, len, sink, &k->problem, (llvm_kernels **)&k->llvm);
+	free(obj);
+	if (st == HESSC_OK)
+		st = llvm_templated_data_build(ts, &k->problem,
+		                               (llvm_templated_data **)&k->llvm_data);
+	if (st != HESSC_OK)
+		return report_status(st, sink);
+	const model *m = cm->m;
+	k->problem.name = m->name;
+	k->problem.x0 = m->x0;
+	k->problem.lower = m->lower;
+	k->problem.upper = m->upper;
+	return CLI_OK;
+#else
+	(void)cm, (void)ts, (void)sink, (void)k;
+	return CLI_INTERNAL;
+#endif
+}
+
 int cli_kernels_load(const cli_args *args, cli_backend backend, cli_model *cm,
                      diag_sink *sink, cli_kernels *k)
 {
 	memset(k, 0, sizeof *k);
-	if (backend == CLI_BACKEND_LLVM)
-		return load_llvm(cm, sink, k);
 	tmpl_set ts;
 	int code;
 	hessc_status st;
 	if (cli_templates(args, cm, &ts, &code)) {
+		if (backend != CLI_BACKEND_CC && HESSC_HAVE_LLVM) {
+			code = load_llvm_templated(cm, &ts, sink, k);
+			tmpl_set_free(&ts);
+			return code;
+		}
 		/* the loops gen writes, compiled by cc */
 		st = cc_backend_load_templated(cm->m, &ts, NULL, sink, &k->cc);
 		tmpl_set_free(&ts);
 	} else {
 		if (code != CLI_OK)
 			return code;
-		if (backend == CLI_BACKEND_DEFAULT && HESSC_HAVE_LLVM)
+		if (backend != CLI_BACKEND_CC && HESSC_HAVE_LLVM)
 			return load_llvm(cm, sink, k);
 		code = cli_derive(cm, sink);
 		if (code == CLI_OK)
@@ -108,6 +139,7 @@ void cli_kernels_free(cli_kernels *k)
 	cc_kernels_free(k->cc);
 #if HESSC_HAVE_LLVM
 	llvm_kernels_free(k->llvm);
+	llvm_templated_data_free(k->llvm_data);
 #endif
 	memset(k, 0, sizeof *k);
 }

@@ -30,6 +30,7 @@ int cli_backend_parse(const char *name, cli_backend *out);
 typedef struct cli_kernels {
 	cc_kernels *cc;
 	void *llvm;                /* llvm_kernels, when built with LLVM */
+	void *llvm_data;           /* llvm_templated_data of loop models, or NULL */
 	hessc_problem problem;     /* points into the model and the kernels */
 } cli_kernels;
 

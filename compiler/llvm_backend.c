@@ -520,3 +520,347 @@ const char *llvm_backend_target_id(diag_sink *diags)
 {
 	return llvm_jit_init(diags) == HESSC_OK ? llvm_jit_target_id() : NULL;
 }
+
+/* ---- templated models: one loop nest per loop ------------------------------- */
+
+/* What a loop nest's body reads: the iteration's indices (i64), the
+ * function's pointers, and per-function accumulators (allocas). */
+typedef struct loopgen {
+	const tmpl_loop *l;
+	size_t q;
+	LLVMValueRef fn;
+	LLVMValueRef i, j, it;       /* current indices, inside the body */
+	LLVMValueRef i_ptr, j_ptr, f_acc;
+	LLVMValueRef table;          /* the loop's constant table (a global), or NULL */
+	LLVMValueRef pos;            /* HESS: the loop's position map (i32 *) */
+	LLVMValueRef v;              /* HESSVEC: v */
+} loopgen;
+
+static LLVMValueRef i64c(irgen *g, long v)
+{
+	return LLVMConstInt(g->i64, (unsigned long long)v, 1);
+}
+
+/* x's index of slot s at the current iteration */
+static LLVMValueRef slot_var(irgen *g, const loopgen *L, int s)
+{
+	const tmpl_loop *l = L->l;
+	if (l->vars)
+		return i64c(g, l->vars[s]);
+	LLVMValueRef at = i64c(g, l->base[s]);
+	if (l->count[0] > 1 && l->stride0[s] != 0)
+		at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, L->i, i64c(g, l->stride0[s]), ""), "");
+	if (l->stride1[s] != 0)
+		at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, L->j, i64c(g, l->stride1[s]), ""), "");
+	return at;
+}
+
+static LLVMValueRef gep_dyn(irgen *g, LLVMValueRef base, LLVMValueRef index)
+{
+	return LLVMBuildInBoundsGEP2(g->b, g->dbl, base, &index, 1, "");
+}
+
+static void add_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef value)
+{
+	LLVMValueRef p = gep_dyn(g, base, index);
+	LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, p, ""), value, ""), p);
+}
+
+/* One iteration of loop L's body tape `k` (HESS for HESSVEC), outputs
+ * scattered as tmpl_run scatters them. */
+static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
+{
+	const tmpl_loop *l = L->l;
+	const tape_kernel *tk = &l->t.kernel[k == TAPE_HESSVEC ? TAPE_HESS : k];
+	size_t iters = tmpl_iterations(l);
+	g->gen++;
+	for (size_t n = 0; n < tk->len; n++) {
+		const tape_instr *in = &tk->code[n];
+		switch ((tape_kind)in->kind) {
+		case TAPE_CONST:
+			set_slot(g, in->dst, real(g, in->value), 0);
+			break;
+		case TAPE_VAR: {
+			LLVMValueRef at;
+			if ((size_t)in->index < l->n_slots) {
+				at = gep_dyn(g, g->x, slot_var(g, L, (int)in->index));
+			} else {
+				LLVMValueRef idx = LLVMBuildAdd(g->b, L->it,
+				        i64c(g, (long)(((size_t)in->index - l->n_slots) * iters)), "");
+				at = gep_dyn(g, LLVMBuildBitCast(g->b, L->table, g->ptr, ""), idx);
+			}
+			set_slot(g, in->dst, LLVMBuildLoad2(g->b, g->dbl, at, ""), 0);
+			break;
+		}
+		case TAPE_OP: {
+			int arity = graph_op_arity((graph_op)in->op);
+			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
+			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
+			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
+			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
+			if (!r)
+				return HESSC_ERR_INTERNAL;
+			set_slot(g, in->dst, r, 0);
+			break;
+		}
+		case TAPE_OUT_F:
+			LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, L->f_acc, ""),
+			                                   get_slot(g, in->a), ""), L->f_acc);
+			break;
+		case TAPE_OUT:
+			if (k == TAPE_GRAD) {
+				add_to(g, g->out, slot_var(g, L, (int)in->index), get_slot(g, in->a));
+			} else if (k == TAPE_HESS) {
+				LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+				LLVMValueRef e = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L->it,
+				        i64c(g, (long)l->d.nnz), ""), i64c(g, (long)in->index), "");
+				LLVMValueRef p = LLVMBuildLoad2(g->b, i32,
+				        LLVMBuildInBoundsGEP2(g->b, i32, L->pos, &e, 1, ""), "");
+				add_to(g, g->out, LLVMBuildSExt(g->b, p, g->i64, ""), get_slot(g, in->a));
+			} else {
+				int r = l->loc_row[in->index], c = l->loc_col[in->index];
+				LLVMValueRef h = get_slot(g, in->a);
+				LLVMValueRef vr = slot_var(g, L, r), vc = slot_var(g, L, c);
+				add_to(g, g->out, vr, LLVMBuildFMul(g->b, h,
+				       LLVMBuildLoad2(g->b, g->dbl, gep_dyn(g, L->v, vc), ""), ""));
+				if (r != c)
+					add_to(g, g->out, vc, LLVMBuildFMul(g->b, h,
+					       LLVMBuildLoad2(g->b, g->dbl, gep_dyn(g, L->v, vr), ""), ""));
+			}
+			break;
+		default:
+			return HESSC_ERR_INTERNAL;  /* bodies are read through F, GRAD, HESS */
+		}
+	}
+	return HESSC_OK;
+}
+
+/* A counted loop `for (*ptr = 0; *ptr < count; ++*ptr)`: returns the
+ * block after it; the builder is left in the body with *index loaded. */
+static LLVMBasicBlockRef loop_open(irgen *g, LLVMValueRef fn, LLVMValueRef ptr, size_t count,
+                                   LLVMValueRef *index, LLVMBasicBlockRef *cond_out)
+{
+	LLVMBasicBlockRef cond = LLVMAppendBasicBlockInContext(g->ctx, fn, "cond");
+	LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, fn, "body");
+	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "after");
+	LLVMBuildStore(g->b, i64c(g, 0), ptr);
+	LLVMBuildBr(g->b, cond);
+	LLVMPositionBuilderAtEnd(g->b, cond);
+	LLVMValueRef at = LLVMBuildLoad2(g->b, g->i64, ptr, "");
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, at, i64c(g, (long)count), ""), body,
+	                after);
+	LLVMPositionBuilderAtEnd(g->b, body);
+	*index = LLVMBuildLoad2(g->b, g->i64, ptr, "");
+	*cond_out = cond;
+	return after;
+}
+
+static void loop_close(irgen *g, LLVMValueRef ptr, LLVMBasicBlockRef cond, LLVMBasicBlockRef after)
+{
+	LLVMValueRef at = LLVMBuildLoad2(g->b, g->i64, ptr, "");
+	LLVMBuildStore(g->b, LLVMBuildAdd(g->b, at, i64c(g, 1), ""), ptr);
+	LLVMBuildBr(g->b, cond);
+	LLVMPositionBuilderAtEnd(g->b, after);
+}
+
+/* The loop's table of constants as a private global, or NULL. */
+static LLVMValueRef loop_table(irgen *g, const tmpl_loop *l, size_t q, hessc_status *st)
+{
+	size_t len = l->n_tables * tmpl_iterations(l);
+	if (!len)
+		return NULL;
+	LLVMValueRef *vals = malloc(len * sizeof *vals);
+	if (!vals) {
+		*st = HESSC_ERR_NOMEM;
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++)
+		vals[i] = real(g, l->tables[i]);
+	char name[48];
+	snprintf(name, sizeof name, "hessc_table%zu", q);
+	LLVMValueRef init = LLVMConstArray(g->dbl, vals, (unsigned)len);
+	free(vals);
+	LLVMValueRef glob = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
+	LLVMSetInitializer(glob, init);
+	LLVMSetGlobalConstant(glob, 1);
+	LLVMSetLinkage(glob, LLVMPrivateLinkage);
+	return glob;
+}
+
+/* Kernel `id` of a templated model: zero the output, then each loop's nest;
+ * HESS reads the loops' position maps through data (const int32_t *[]). */
+static hessc_status build_templated_kernel(irgen *g, const tmpl_set *s, LLVMValueRef *tables,
+                                           tape_kernel_id id)
+{
+	LLVMValueRef fn = LLVMAddFunction(g->mod, kernel_symbol[id], kernel_type(g, id));
+	LLVMValueRef null = LLVMConstPointerNull(g->ptr), v = null, data;
+	hessc_status st = HESSC_OK;
+	g->x = LLVMGetParam(fn, 0);
+	g->out = null;
+	switch (id) {
+	case TAPE_F: data = LLVMGetParam(fn, 2); break;
+	case TAPE_GRAD:
+	case TAPE_HESS: g->out = LLVMGetParam(fn, 1); data = LLVMGetParam(fn, 3); break;
+	default: v = LLVMGetParam(fn, 1); g->out = LLVMGetParam(fn, 2); data = LLVMGetParam(fn, 4); break;
+	}
+	mark_pointers_noalias(g, fn, id == TAPE_F ? 2 : id == TAPE_HESSVEC ? 4 : 3);
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+	loopgen L = { 0 };
+	L.fn = fn;
+	L.v = v;
+	L.i_ptr = LLVMBuildAlloca(g->b, g->i64, "i");
+	L.j_ptr = LLVMBuildAlloca(g->b, g->i64, "j");
+	L.f_acc = LLVMBuildAlloca(g->b, g->dbl, "f_loop");
+	LLVMValueRef total = LLVMBuildAlloca(g->b, g->dbl, "f");
+	LLVMBuildStore(g->b, real(g, 0.0), total);
+	if (id == TAPE_GRAD || id == TAPE_HESSVEC)
+		zero(g, g->out, (int64_t)s->n);
+	if (id == TAPE_HESS)
+		zero(g, g->out, (int64_t)s->nnz);
+	LLVMTypeRef i32ptr = LLVMPointerType(LLVMInt32TypeInContext(g->ctx), 0);
+	LLVMValueRef maps = LLVMBuildBitCast(g->b, data, LLVMPointerType(i32ptr, 0), "");
+	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++) {
+		const tmpl_loop *l = &s->loops[q];
+		LLVMBasicBlockRef cond_i, cond_j, after_i, after_j;
+		L.l = l;
+		L.q = q;
+		L.table = tables[q];
+		if (id == TAPE_HESS) {
+			LLVMValueRef idx = i64c(g, (long)q);
+			L.pos = LLVMBuildLoad2(g->b, i32ptr, LLVMBuildInBoundsGEP2(g->b, i32ptr, maps, &idx, 1, ""),
+			                       "");
+		}
+		LLVMBuildStore(g->b, real(g, 0.0), L.f_acc);
+		after_i = loop_open(g, fn, L.i_ptr, l->count[0], &L.i, &cond_i);
+		after_j = loop_open(g, fn, L.j_ptr, l->count[1], &L.j, &cond_j);
+		L.it = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L.i, i64c(g, (long)l->count[1]), ""), L.j, "");
+		st = build_body(g, &L, id);
+		loop_close(g, L.j_ptr, cond_j, after_j);
+		loop_close(g, L.i_ptr, cond_i, after_i);
+		LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, total, ""),
+		                                   LLVMBuildLoad2(g->b, g->dbl, L.f_acc, ""), ""), total);
+	}
+	if (id == TAPE_F || id == TAPE_GRAD)
+		LLVMBuildRet(g->b, LLVMBuildLoad2(g->b, g->dbl, total, ""));
+	else
+		LLVMBuildRetVoid(g->b);
+	return st;
+}
+
+hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
+                                            unsigned char **obj, size_t *obj_len)
+{
+	hessc_status st = llvm_jit_init(diags);
+	irgen g = { 0 };
+	LLVMValueRef *tables = NULL;
+	*obj = NULL;
+	*obj_len = 0;
+	if (st != HESSC_OK)
+		return st;
+	size_t slots = 1;
+	for (size_t q = 0; q < s->n_loops; q++)
+		for (int k = 0; k < TAPE_KERNELS; k++)
+			if (s->loops[q].t.kernel[k].n_slots > slots)
+				slots = s->loops[q].t.kernel[k].n_slots;
+	g.val = malloc(slots * sizeof *g.val);
+	g.val_gen = calloc(slots, sizeof *g.val_gen);
+	tables = calloc(s->n_loops + 1, sizeof *tables);
+	if (!g.val || !g.val_gen || !tables) {
+		st = HESSC_ERR_NOMEM;
+		goto done;
+	}
+	g.ctx = LLVMContextCreate();
+	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
+	g.b = LLVMCreateBuilderInContext(g.ctx);
+	g.dbl = LLVMDoubleTypeInContext(g.ctx);
+	g.i64 = LLVMInt64TypeInContext(g.ctx);
+	g.ptr = LLVMPointerType(g.dbl, 0);
+	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
+	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++)
+		tables[q] = loop_table(&g, &s->loops[q], q, &st);
+	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
+		st = build_templated_kernel(&g, s, tables, (tape_kernel_id)k);
+	if (st == HESSC_ERR_INTERNAL) {
+		source_loc nowhere = { NULL, 0, 0 };
+		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
+		            "LLVM backend: a loop body holds an instruction it does not know");
+	}
+	if (st != HESSC_OK)
+		goto done;
+	char *msg = NULL;
+	if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
+		source_loc nowhere = { NULL, 0, 0 };
+		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0, "LLVM backend: invalid IR: %s", msg);
+		st = HESSC_ERR_INTERNAL;
+	}
+	LLVMDisposeMessage(msg);
+	if (st == HESSC_OK)
+		st = llvm_jit_emit_object(g.mod, diags, obj, obj_len);
+done:
+	if (g.b)
+		LLVMDisposeBuilder(g.b);
+	if (g.mod)
+		LLVMDisposeModule(g.mod);
+	if (g.ctx)
+		LLVMContextDispose(g.ctx);
+	free(g.val);
+	free(g.val_gen);
+	free(tables);
+	return st;
+}
+
+/* What templated kernels read at run time: the pattern and each loop's
+ * position map, built here by the setup code generated files run. */
+struct llvm_templated_data {
+	int32_t *colptr, *rowind;
+	int32_t **pos;             /* the kernels' data: one map per loop */
+	size_t n_loops;
+};
+
+void llvm_templated_data_free(llvm_templated_data *d)
+{
+	if (!d)
+		return;
+	for (size_t q = 0; d->pos && q < d->n_loops; q++)
+		free(d->pos[q]);
+	free(d->pos);
+	free(d->colptr);
+	free(d->rowind);
+	free(d);
+}
+
+hessc_status llvm_templated_data_build(const tmpl_set *s, hessc_problem *p,
+                                       llvm_templated_data **out)
+{
+	hessc_status st = HESSC_ERR_NOMEM;
+	llvm_templated_data *d = calloc(1, sizeof *d);
+	*out = NULL;
+	if (!d)
+		return st;
+	d->n_loops = s->n_loops;
+	d->colptr = malloc((s->n + 1) * sizeof *d->colptr);
+	d->rowind = malloc((s->nnz + 1) * sizeof *d->rowind);
+	d->pos = calloc(s->n_loops + 1, sizeof *d->pos);
+	if (!d->colptr || !d->rowind || !d->pos)
+		goto fail;
+	memcpy(d->colptr, s->colptr, (s->n + 1) * sizeof *d->colptr);
+	if (s->nnz)
+		memcpy(d->rowind, s->rowind, s->nnz * sizeof *d->rowind);
+	for (size_t q = 0; q < s->n_loops; q++) {
+		if (!(d->pos[q] = malloc((tmpl_positions_size(&s->loops[q]) + 1) * sizeof **d->pos)))
+			goto fail;
+		if ((st = tmpl_positions(s, q, d->pos[q])) != HESSC_OK)
+			goto fail;
+	}
+	p->n = (int)s->n;
+	p->nnz = (int)s->nnz;
+	p->hess_colptr = d->colptr;
+	p->hess_rowind = d->rowind;
+	p->work_size = 0;
+	p->data = d->pos;
+	*out = d;
+	return HESSC_OK;
+fail:
+	llvm_templated_data_free(d);
+	return st;
+}

@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "status.h"
 #include "tape.h"
+#include "template.h"
 
 #define LLVM_BACKEND_CHUNK 200
 
@@ -46,5 +47,24 @@ void llvm_kernels_free(llvm_kernels *k);
 /* What object code depends on besides the tape (target, CPU, LLVM version),
  * for cache keys; NULL when LLVM cannot be initialized. */
 const char *llvm_backend_target_id(diag_sink *diags);
+
+/* Templated models (template.h): the same four kernels, each a loop nest
+ * per loop running that loop's body tape, with what emit_template.c
+ * writes in C (outputs summed as tmpl_run sums them: g, h and hv zeroed
+ * first, then added to).  Tables of constants become private globals of
+ * the object; the kernels need no work, and their data must be the
+ * position maps of llvm_templated_data_build (one int32 array per loop).
+ * f sums each loop on its own, then the loops, as the C kernels do. */
+hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
+                                            unsigned char **obj, size_t *obj_len);
+
+/* The pattern and position maps of `s`, built by the load-time setup code
+ * (template_setup.h, through tmpl_positions): sets p->n, nnz, hess_colptr,
+ * hess_rowind, work_size and data; they live until
+ * llvm_templated_data_free. */
+typedef struct llvm_templated_data llvm_templated_data;
+hessc_status llvm_templated_data_build(const tmpl_set *s, hessc_problem *p,
+                                       llvm_templated_data **out);
+void llvm_templated_data_free(llvm_templated_data *d);
 
 #endif

@@ -11,6 +11,7 @@
 #include "frontend.h"
 #include "llvm_backend.h"
 #include "tape.h"
+#include "template.h"
 
 static char **model_files;
 static int n_model_files;
@@ -72,6 +73,111 @@ static void check_model(const frontend_input *in, size_t *tape_len)
 	graph_free(g);
 }
 
+/* a and b agree to relative 1e-13 (the backends' contract for loops,
+ * whose sums may be grouped differently) */
+static int close_enough(double a, double b)
+{
+	double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+	return same(a, b) || fabs(a - b) <= 1e-13 * scale;
+}
+
+/* The loop form of `in` compiled by LLVM against the loop interpreter
+ * (tmpl_run); returns 1 when the model has loops. */
+static int check_templated(const frontend_input *in)
+{
+	diag_sink quiet = { 0 };
+	graph *g = graph_new();
+	model *m = NULL;
+	tmpl_set s = { 0 };
+	unsigned char *obj = NULL;
+	size_t obj_len = 0;
+	llvm_kernels *k = NULL;
+	llvm_templated_data *data = NULL;
+	hessc_problem p = { 0 };
+	int templated = 0;
+	CU_ASSERT_EQUAL_FATAL(frontend_build(in, &quiet, g, &m), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tmpl_find(g, m->objective, m->n, 2, &s), HESSC_OK);
+	if (s.n_loops == 0)
+		goto done;
+	templated = 1;
+	CU_ASSERT_EQUAL_FATAL(tmpl_derive(&s, DERIVE_DEFAULT_MAX_NNZ), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile_templated(&s, &quiet, &obj, &obj_len), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_load(obj, obj_len, &quiet, &p, &k), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_templated_data_build(&s, &p, &data), HESSC_OK);
+	CU_ASSERT_EQUAL(p.n, (int)m->n);
+	CU_ASSERT_EQUAL(p.nnz, (int)s.nnz);
+
+	size_t n = m->n, nnz = s.nnz;
+	int32_t *const *pos = (int32_t *const *)p.data;
+	double *x = malloc((n + 1) * 8), *v = malloc((n + 1) * 8);
+	double *o1 = calloc(nnz + n + 1, 8), *o2 = calloc(nnz + n + 1, 8);
+	hessc_status st;
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			x[i] = m->x0[i] + (round ? 0.3 * cos(1.0 + (double)i) : 0.0);
+			v[i] = 1.0 - 0.125 * (double)(i % 9);
+		}
+		/* f grouped as the C kernels group it: each loop's sum, then the loops */
+		double f = 0.0;
+		for (size_t q = 0; q < s.n_loops; q++) {
+			tmpl_set one = s;
+			one.n_loops = 1;
+			one.loops = &s.loops[q];
+			f += tmpl_run(&one, pos + q, TAPE_F, x, NULL, NULL, &st);
+		}
+		int bad = !close_enough(p.f(x, NULL, p.data), f);
+		bad |= !close_enough(p.grad(x, o1, NULL, p.data), f);
+		tmpl_run(&s, pos, TAPE_GRAD, x, NULL, o2, &st);
+		for (size_t i = 0; i < n; i++)
+			bad |= !close_enough(o1[i], o2[i]);
+		p.hess(x, o1, NULL, p.data);
+		tmpl_run(&s, pos, TAPE_HESS, x, NULL, o2, &st);
+		for (size_t i = 0; i < nnz; i++)
+			bad |= !close_enough(o1[i], o2[i]);
+		p.hessvec(x, v, o1, NULL, p.data);
+		tmpl_run(&s, pos, TAPE_HESSVEC, x, v, o2, &st);
+		for (size_t i = 0; i < n; i++)
+			bad |= !close_enough(o1[i], o2[i]);
+		CU_ASSERT_EQUAL(st, HESSC_OK);
+		if (bad)
+			fprintf(stderr, "\n  %s: LLVM's loops differ from the loop interpreter\n",
+			        in->model.path);
+		CU_ASSERT_FALSE(bad);
+	}
+	free(x), free(v), free(o1), free(o2);
+done:
+	llvm_templated_data_free(data);
+	llvm_kernels_free(k);
+	free(obj);
+	tmpl_set_free(&s);
+	model_free(m);
+	graph_free(g);
+	return templated;
+}
+
+static void test_llvm_loops_equal_the_loop_interpreter_on_every_model(void)
+{
+	int templated = 0;
+	for (int i = 0; i < n_model_files; i++) {
+		frontend_input in = { .model = { .path = model_files[i] } };
+		templated += check_templated(&in);
+	}
+	CU_ASSERT(templated > 0);  /* some model must actually have loops */
+}
+
+/* A 2-D loop with a table of constants that change with the iteration. */
+static void test_llvm_loops_over_a_grid_with_tables_equal_the_interpreter(void)
+{
+	static const char text[] =
+		"param N := 12; param M := 7;\n"
+		"param a{i in 1..N, j in 1..M} := 1 + (i * 7 + j * 3) mod 5;\n"
+		"var x{i in 1..N, j in 1..M} := 0.5 + 0.01 * i - 0.02 * j;\n"
+		"minimize f: sum {i in 1..N, j in 1..M} a[i,j] * exp(x[i,j]) * x[i,j]^2\n"
+		"  + sum {i in 1..N-1} (x[i+1,1] - x[i,1]^2)^2 + x[1,1] * x[N,M];\n";
+	frontend_input in = { .model = { .path = "grid.mod", .text = text, .text_len = strlen(text) } };
+	CU_ASSERT(check_templated(&in));
+}
+
 static void test_llvm_kernels_equal_the_interpreter_on_every_model(void)
 {
 	CU_ASSERT(n_model_files > 0);
@@ -121,6 +227,8 @@ int main(int argc, char **argv)
 	CU_add_test(s, "llvm kernels equal the interpreter on every model", test_llvm_kernels_equal_the_interpreter_on_every_model);
 	CU_add_test(s, "kernels cut into chunks equal the interpreter", test_kernels_cut_into_chunks_equal_the_interpreter);
 	CU_add_test(s, "every operator equals the interpreter", test_every_operator_equals_the_interpreter);
+	CU_add_test(s, "llvm loops equal the loop interpreter on every model", test_llvm_loops_equal_the_loop_interpreter_on_every_model);
+	CU_add_test(s, "llvm loops over a grid with tables equal the interpreter", test_llvm_loops_over_a_grid_with_tables_equal_the_interpreter);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();
