@@ -534,6 +534,8 @@ typedef struct loopgen {
 	LLVMValueRef table;          /* the loop's constant table (a global), or NULL */
 	LLVMValueRef pos;            /* HESS: the loop's position map (i32 *) */
 	LLVMValueRef v;              /* HESSVEC: v */
+	const unsigned char *only;   /* GRAD, HESS: per local output, 1 when each of its
+	                                places has no other writer (stored, not added) */
 } loopgen;
 
 static LLVMValueRef i64c(irgen *g, long v)
@@ -564,6 +566,15 @@ static void add_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef
 {
 	LLVMValueRef p = gep_dyn(g, base, index);
 	LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, p, ""), value, ""), p);
+}
+
+/* emit_template.c's rule: `=` where nothing else writes, else `+=` */
+static void write_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef value, int only)
+{
+	if (only)
+		LLVMBuildStore(g->b, value, gep_dyn(g, base, index));
+	else
+		add_to(g, base, index, value);
 }
 
 /* One iteration of loop L's body tape `k` (HESS for HESSVEC), outputs
@@ -609,14 +620,16 @@ static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
 			break;
 		case TAPE_OUT:
 			if (k == TAPE_GRAD) {
-				add_to(g, g->out, slot_var(g, L, (int)in->index), get_slot(g, in->a));
+				write_to(g, g->out, slot_var(g, L, (int)in->index), get_slot(g, in->a),
+				         L->only[in->index]);
 			} else if (k == TAPE_HESS) {
 				LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
 				LLVMValueRef e = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L->it,
 				        i64c(g, (long)l->d.nnz), ""), i64c(g, (long)in->index), "");
 				LLVMValueRef p = LLVMBuildLoad2(g->b, i32,
 				        LLVMBuildInBoundsGEP2(g->b, i32, L->pos, &e, 1, ""), "");
-				add_to(g, g->out, LLVMBuildSExt(g->b, p, g->i64, ""), get_slot(g, in->a));
+				write_to(g, g->out, LLVMBuildSExt(g->b, p, g->i64, ""), get_slot(g, in->a),
+				         L->only[in->index]);
 			} else {
 				int r = l->loc_row[in->index], c = l->loc_col[in->index];
 				LLVMValueRef h = get_slot(g, in->a);
@@ -687,10 +700,66 @@ static LLVMValueRef loop_table(irgen *g, const tmpl_loop *l, size_t q, hessc_sta
 	return glob;
 }
 
+/* How many loop iterations write each place of g (by slot maps) and h (by
+ * position maps), saturated at 2; then per loop and local output whether
+ * all its places have one writer.  only_g[q] has n_slots flags, only_h[q]
+ * d.nnz. */
+static hessc_status plan_writers(const tmpl_set *s, unsigned char **only_g, unsigned char **only_h)
+{
+	unsigned char *gc = calloc(s->n + 1, 1), *hc = calloc(s->nnz + 1, 1);
+	int32_t **pos = calloc(s->n_loops + 1, sizeof *pos);
+	hessc_status st = HESSC_ERR_NOMEM;
+	if (!gc || !hc || !pos)
+		goto done;
+	for (size_t q = 0; q < s->n_loops; q++) {
+		const tmpl_loop *l = &s->loops[q];
+		size_t iters = tmpl_iterations(l);
+		if (!(pos[q] = malloc((tmpl_positions_size(l) + 1) * sizeof **pos)))
+			goto done;
+		if ((st = tmpl_positions(s, q, pos[q])) != HESSC_OK)
+			goto done;
+		st = HESSC_ERR_NOMEM;
+		for (size_t k = 0; k < tmpl_positions_size(l); k++)
+			hc[pos[q][k]] += hc[pos[q][k]] < 2;
+		for (size_t it = 0; it < iters; it++)
+			for (size_t sl = 0; sl < l->n_slots; sl++) {
+				long v = hsetup_var(&l->view, (int)sl, (long)it);
+				gc[v] += gc[v] < 2;
+			}
+	}
+	for (size_t q = 0; q < s->n_loops; q++) {
+		const tmpl_loop *l = &s->loops[q];
+		size_t iters = tmpl_iterations(l);
+		only_g[q] = malloc(l->n_slots + 1);
+		only_h[q] = malloc(l->d.nnz + 1);
+		if (!only_g[q] || !only_h[q])
+			goto done;
+		for (size_t sl = 0; sl < l->n_slots; sl++) {
+			only_g[q][sl] = 1;
+			for (size_t it = 0; it < iters; it++)
+				only_g[q][sl] &= gc[hsetup_var(&l->view, (int)sl, (long)it)] == 1;
+		}
+		for (size_t e = 0; e < l->d.nnz; e++) {
+			only_h[q][e] = 1;
+			for (size_t it = 0; it < iters; it++)
+				only_h[q][e] &= hc[pos[q][it * l->d.nnz + e]] == 1;
+		}
+	}
+	st = HESSC_OK;
+done:
+	for (size_t q = 0; pos && q < s->n_loops; q++)
+		free(pos[q]);
+	free(pos);
+	free(gc);
+	free(hc);
+	return st;
+}
+
 /* Kernel `id` of a templated model: zero the output, then each loop's nest;
  * HESS reads the loops' position maps through data (const int32_t *[]). */
 static hessc_status build_templated_kernel(irgen *g, const tmpl_set *s, LLVMValueRef *tables,
-                                           tape_kernel_id id)
+                                           unsigned char *const *only_g,
+                                           unsigned char *const *only_h, tape_kernel_id id)
 {
 	LLVMValueRef fn = LLVMAddFunction(g->mod, kernel_symbol[id], kernel_type(g, id));
 	LLVMValueRef null = LLVMConstPointerNull(g->ptr), v = null, data;
@@ -725,6 +794,7 @@ static hessc_status build_templated_kernel(irgen *g, const tmpl_set *s, LLVMValu
 		L.l = l;
 		L.q = q;
 		L.table = tables[q];
+		L.only = id == TAPE_GRAD ? only_g[q] : only_h[q];
 		if (id == TAPE_HESS) {
 			LLVMValueRef idx = i64c(g, (long)q);
 			L.pos = LLVMBuildLoad2(g->b, i32ptr, LLVMBuildInBoundsGEP2(g->b, i32ptr, maps, &idx, 1, ""),
@@ -753,6 +823,7 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	hessc_status st = llvm_jit_init(diags);
 	irgen g = { 0 };
 	LLVMValueRef *tables = NULL;
+	unsigned char **only_g = NULL, **only_h = NULL;
 	*obj = NULL;
 	*obj_len = 0;
 	if (st != HESSC_OK)
@@ -765,10 +836,14 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	g.val = malloc(slots * sizeof *g.val);
 	g.val_gen = calloc(slots, sizeof *g.val_gen);
 	tables = calloc(s->n_loops + 1, sizeof *tables);
-	if (!g.val || !g.val_gen || !tables) {
+	only_g = calloc(s->n_loops + 1, sizeof *only_g);
+	only_h = calloc(s->n_loops + 1, sizeof *only_h);
+	if (!g.val || !g.val_gen || !tables || !only_g || !only_h) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
+	if ((st = plan_writers(s, only_g, only_h)) != HESSC_OK)
+		goto done;
 	g.ctx = LLVMContextCreate();
 	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
 	g.b = LLVMCreateBuilderInContext(g.ctx);
@@ -779,7 +854,7 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++)
 		tables[q] = loop_table(&g, &s->loops[q], q, &st);
 	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
-		st = build_templated_kernel(&g, s, tables, (tape_kernel_id)k);
+		st = build_templated_kernel(&g, s, tables, only_g, only_h, (tape_kernel_id)k);
 	if (st == HESSC_ERR_INTERNAL) {
 		source_loc nowhere = { NULL, 0, 0 };
 		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
@@ -806,6 +881,12 @@ done:
 	free(g.val);
 	free(g.val_gen);
 	free(tables);
+	for (size_t q = 0; only_g && q < s->n_loops; q++)
+		free(only_g[q]);
+	for (size_t q = 0; only_h && q < s->n_loops; q++)
+		free(only_h[q]);
+	free(only_g);
+	free(only_h);
 	return st;
 }
 
