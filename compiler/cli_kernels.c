@@ -100,6 +100,19 @@ static int load_llvm_templated(cli_model *cm, const tmpl_set *ts, diag_sink *sin
 #endif
 }
 
+/* LLVM's optimizer is superlinear on one huge straight-line function (a
+ * dense Hessian written out, fminsurf: minutes), while cc compiles large
+ * sources at -O0 in seconds: past this size the default backend is cc. */
+#define LLVM_DEFAULT_MAX_INSTRUCTIONS 200000
+
+static size_t tape_instructions(const tape *t)
+{
+	size_t total = 0;
+	for (int k = 0; k < TAPE_KERNELS; k++)
+		total += t->kernel[k].len;
+	return total;
+}
+
 int cli_kernels_load(const cli_args *args, cli_backend backend, cli_model *cm,
                      diag_sink *sink, cli_kernels *k)
 {
@@ -119,13 +132,15 @@ int cli_kernels_load(const cli_args *args, cli_backend backend, cli_model *cm,
 	} else {
 		if (code != CLI_OK)
 			return code;
-		if (backend != CLI_BACKEND_CC && HESSC_HAVE_LLVM)
-			return load_llvm(cm, sink, k);
-		code = cli_derive(cm, sink);
-		if (code == CLI_OK)
+		code = cm->have_derivatives ? CLI_OK : cli_derive(cm, sink);
+		if (code == CLI_OK && !cm->have_tape)
 			code = cli_lower(cm);
 		if (code != CLI_OK)
 			return code;
+		if (backend == CLI_BACKEND_LLVM
+		    || (backend == CLI_BACKEND_DEFAULT && HESSC_HAVE_LLVM
+		        && tape_instructions(&cm->t) <= LLVM_DEFAULT_MAX_INSTRUCTIONS))
+			return load_llvm(cm, sink, k);
 		st = cc_backend_load(cm->m, &cm->d, &cm->t, NULL, sink, &k->cc);
 	}
 	if (st != HESSC_OK)
