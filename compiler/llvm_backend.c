@@ -417,6 +417,35 @@ done:
 	return st;
 }
 
+/* The module checked, then compiled to an object in memory. */
+static hessc_status finish_module(irgen *g, diag_sink *diags, unsigned char **obj,
+                                  size_t *obj_len)
+{
+	hessc_status st = HESSC_OK;
+	char *msg = NULL;
+	if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
+		source_loc nowhere = { NULL, 0, 0 };
+		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0, "LLVM backend: invalid IR: %s", msg);
+		st = HESSC_ERR_INTERNAL;
+	}
+	LLVMDisposeMessage(msg);
+	if (st == HESSC_OK)
+		st = llvm_jit_emit_object(g->mod, diags, obj, obj_len);
+	return st;
+}
+
+static void irgen_dispose(irgen *g)
+{
+	if (g->b)
+		LLVMDisposeBuilder(g->b);
+	if (g->mod)
+		LLVMDisposeModule(g->mod);
+	if (g->ctx)
+		LLVMContextDispose(g->ctx);
+	free(g->val);
+	free(g->val_gen);
+}
+
 hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char **obj,
                                   size_t *obj_len)
 {
@@ -455,24 +484,9 @@ hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char
 	}
 	if (st != HESSC_OK)
 		goto done;
-	char *msg = NULL;
-	if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
-		source_loc nowhere = { NULL, 0, 0 };
-		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0, "LLVM backend: invalid IR: %s", msg);
-		st = HESSC_ERR_INTERNAL;
-	}
-	LLVMDisposeMessage(msg);
-	if (st == HESSC_OK)
-		st = llvm_jit_emit_object(g.mod, diags, obj, obj_len);
+	st = finish_module(&g, diags, obj, obj_len);
 done:
-	if (g.b)
-		LLVMDisposeBuilder(g.b);
-	if (g.mod)
-		LLVMDisposeModule(g.mod);
-	if (g.ctx)
-		LLVMContextDispose(g.ctx);
-	free(g.val);
-	free(g.val_gen);
+	irgen_dispose(&g);
 	return st;
 }
 
@@ -862,24 +876,9 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	}
 	if (st != HESSC_OK)
 		goto done;
-	char *msg = NULL;
-	if (LLVMVerifyModule(g.mod, LLVMReturnStatusAction, &msg)) {
-		source_loc nowhere = { NULL, 0, 0 };
-		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0, "LLVM backend: invalid IR: %s", msg);
-		st = HESSC_ERR_INTERNAL;
-	}
-	LLVMDisposeMessage(msg);
-	if (st == HESSC_OK)
-		st = llvm_jit_emit_object(g.mod, diags, obj, obj_len);
+	st = finish_module(&g, diags, obj, obj_len);
 done:
-	if (g.b)
-		LLVMDisposeBuilder(g.b);
-	if (g.mod)
-		LLVMDisposeModule(g.mod);
-	if (g.ctx)
-		LLVMContextDispose(g.ctx);
-	free(g.val);
-	free(g.val_gen);
+	irgen_dispose(&g);
 	free(tables);
 	for (size_t q = 0; only_g && q < s->n_loops; q++)
 		free(only_g[q]);
