@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "test_runner.h"
 
 static const char *hessc, *dot_program, *rsvg_convert, *examples;
 static char tmpdir[256];
@@ -160,34 +161,17 @@ int main(int argc, char **argv)
 	snprintf(tmpdir, sizeof tmpdir, "%s/hessc-cli-inspect-XXXXXX", base && *base ? base : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("inspection commands", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"sparsity JSON has the structure and the CSE counts", test_sparsity_json_has_structure_and_cse_counts},
 		{"spy plots of an example model decode", test_spy_plots_of_an_example_model_decode},
 		{"curvature tells a saddle from a minimum", test_curvature_tells_a_saddle_from_a_minimum},
 		{"--emit dot is accepted by Graphviz", test_emit_dot_is_accepted_by_graphviz},
 		{"wrong formats and kinds are usage errors", test_wrong_formats_and_kinds_are_usage_errors},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
+	int failed = run_test_suite("inspection commands", tests, TEST_COUNT(tests));
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
-		failures++;
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+		failed = 1;
+	return failed;
 }

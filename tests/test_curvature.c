@@ -8,6 +8,7 @@
 
 #include "curvature.h"
 #include "tridiag_eig.h"
+#include "test_runner.h"
 
 #define PI 3.14159265358979323846
 
@@ -378,15 +379,7 @@ static void test_non_finite_hessian_vector_product_is_a_model_error(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("curvature", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"the tridiagonal eigensolver matches the closed-form spectrum", test_tridiagonal_eigensolver_matches_the_closed_form_spectrum},
 		{"a diagonal quadratic has its extreme eigenvalues found and is a minimum", test_diagonal_quadratic_has_its_extreme_eigenvalues_found_and_is_a_minimum},
 		{"Laplacian extremes match the cosine formula", test_laplacian_extremes_match_the_cosine_formula},
@@ -397,15 +390,5 @@ int main(void)
 		{"a million-variable saddle is found within a small memory budget", test_million_variable_saddle_is_found_within_a_small_memory_budget},
 		{"a non-finite Hessian-vector product is a model error", test_non_finite_hessian_vector_product_is_a_model_error},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return run_test_suite("curvature", tests, TEST_COUNT(tests));
 }

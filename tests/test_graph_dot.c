@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "graph_dot.h"
+#include "test_runner.h"
 
 static const char *dot_program;
 
@@ -156,28 +157,10 @@ static void test_graph_too_big_to_draw_is_refused_with_its_size(void)
 int main(int argc, char **argv)
 {
 	dot_program = argc > 1 ? argv[1] : "dot";
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("graph as DOT", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"a shared product is drawn as shared and the counts show the saving", test_shared_product_is_drawn_as_shared_and_counts_show_the_saving},
 		{"the derivative graph has outputs for gradient and Hessian and dot accepts it", test_derivative_graph_has_outputs_for_gradient_and_hessian_and_dot_accepts_it},
 		{"a graph too big to draw is refused with its size", test_graph_too_big_to_draw_is_refused_with_its_size},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return run_test_suite("graph as DOT", tests, TEST_COUNT(tests));
 }

@@ -20,6 +20,7 @@
 #include "pattern_stats.h"
 #include "spy.h"
 #include "tape.h"
+#include "test_runner.h"
 
 #define PI 3.14159265358979323846
 
@@ -293,30 +294,12 @@ int main(int argc, char **argv)
 {
 	dot_program = argc > 1 ? argv[1] : "dot";
 	rsvg_convert = argc > 2 ? argv[2] : "rsvg-convert";
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("inspection of models", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"models of known structure are described as such", test_models_of_known_structure_are_described_as_such},
 		{"the DOT of an example model is accepted by Graphviz", test_dot_of_an_example_model_is_accepted_by_graphviz},
 		{"quadratic models have their known extreme eigenvalues", test_quadratic_models_have_their_known_extreme_eigenvalues},
 		{"models made to be a saddle, a maximum or degenerate are classified so", test_models_made_to_be_a_saddle_a_maximum_or_degenerate_are_classified_so},
 		{"a million-variable model gives spy plots under a megabyte that decode", test_million_variable_model_gives_spy_plots_under_a_megabyte_that_decode},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return run_test_suite("inspection of models", tests, TEST_COUNT(tests));
 }

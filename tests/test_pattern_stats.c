@@ -6,6 +6,7 @@
 
 #include "pattern_stats.h"
 #include "pattern_fixtures.h"
+#include "test_runner.h"
 
 static void describe(const pattern_stats *s, char *buf, size_t size)
 {
@@ -239,15 +240,7 @@ static void test_json_holds_statistics_structure_and_graph_counts(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("pattern statistics", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"a diagonal pattern is described as diagonal", test_diagonal_pattern_is_described_as_diagonal},
 		{"a tridiagonal pattern has bandwidth one and rows of two and three", test_tridiagonal_pattern_has_bandwidth_one_and_rows_of_two_and_three},
 		{"a wide band is described with its half-bandwidth", test_wide_band_is_described_with_its_half_bandwidth},
@@ -261,15 +254,5 @@ int main(void)
 		{"invalid patterns are refused", test_invalid_patterns_are_refused},
 		{"json holds statistics, structure and graph counts", test_json_holds_statistics_structure_and_graph_counts},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return run_test_suite("pattern statistics", tests, TEST_COUNT(tests));
 }

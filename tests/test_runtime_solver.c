@@ -7,6 +7,7 @@
 
 #include "hessc/solver.h"
 #include "runtime_problems.h"
+#include "test_runner.h"
 
 /* ---- an iteration log that keeps every line ---- */
 #define LOG_MAX 4000
@@ -380,38 +381,26 @@ static void test_names_are_the_documented_words(void)
 
 int main(void)
 {
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite s = CU_add_suite("runtime solver", NULL, NULL);
-	struct { const char *name; CU_TestFunc fn; } tests[] = {
-		{ "rosenbrock: tr-cg reaches (1,1) with quadratic convergence", test_rosenbrock_cg },
-		{ "rosenbrock: tr-exact reaches (1,1) with quadratic convergence", test_rosenbrock_exact },
-		{ "powell singular: tr-cg approaches 0 despite a singular Hessian", test_powell_cg },
-		{ "powell singular: tr-exact approaches 0 despite a singular Hessian", test_powell_exact },
-		{ "beale: tr-cg reaches (3, 1/2)", test_beale_cg },
-		{ "beale: tr-exact reaches (3, 1/2)", test_beale_exact },
-		{ "convex quadratic: tr-exact takes one Newton step", test_quadratic_exact_one_step },
-		{ "convex quadratic: tr-cg with an exact inner solve takes one step", test_quadratic_cg_one_step },
-		{ "saddle: tr-cg follows negative curvature to a minimum", test_saddle_cg_negative_curvature },
-		{ "saddle: tr-exact solves the hard case and reaches a minimum", test_saddle_exact_hard_case },
-		{ "bounded quadratic: the bounds method stops on two active bounds", test_bounded_quadratic },
-		{ "bounded rosenbrock: the solution lies on the bound", test_bounded_rosenbrock },
-		{ "a NaN trial point shrinks the radius and the solve still converges", test_nan_region },
-		{ "a non-finite initial point is reported as nonfinite", test_nonfinite_start },
-		{ "chained rosenbrock converges with every preconditioner and tr-exact", test_chained_rosenbrock_each_preconditioner },
-		{ "a singular Hessian everywhere is handled by both methods", test_singular_hessian },
-		{ "iteration, time, callback, step and unboundedness stops have their own statuses", test_each_stop_has_its_status },
-		{ "inconsistent problems and options are refused as bad_input", test_bad_input_is_refused },
-		{ "statuses, methods and step kinds have their documented names", test_names_are_the_documented_words },
+	static const test_case tests[] = {
+		{"rosenbrock: tr-cg reaches (1,1) with quadratic convergence", test_rosenbrock_cg},
+		{"rosenbrock: tr-exact reaches (1,1) with quadratic convergence", test_rosenbrock_exact},
+		{"powell singular: tr-cg approaches 0 despite a singular Hessian", test_powell_cg},
+		{"powell singular: tr-exact approaches 0 despite a singular Hessian", test_powell_exact},
+		{"beale: tr-cg reaches (3, 1/2)", test_beale_cg},
+		{"beale: tr-exact reaches (3, 1/2)", test_beale_exact},
+		{"convex quadratic: tr-exact takes one Newton step", test_quadratic_exact_one_step},
+		{"convex quadratic: tr-cg with an exact inner solve takes one step", test_quadratic_cg_one_step},
+		{"saddle: tr-cg follows negative curvature to a minimum", test_saddle_cg_negative_curvature},
+		{"saddle: tr-exact solves the hard case and reaches a minimum", test_saddle_exact_hard_case},
+		{"bounded quadratic: the bounds method stops on two active bounds", test_bounded_quadratic},
+		{"bounded rosenbrock: the solution lies on the bound", test_bounded_rosenbrock},
+		{"a NaN trial point shrinks the radius and the solve still converges", test_nan_region},
+		{"a non-finite initial point is reported as nonfinite", test_nonfinite_start},
+		{"chained rosenbrock converges with every preconditioner and tr-exact", test_chained_rosenbrock_each_preconditioner},
+		{"a singular Hessian everywhere is handled by both methods", test_singular_hessian},
+		{"iteration, time, callback, step and unboundedness stops have their own statuses", test_each_stop_has_its_status},
+		{"inconsistent problems and options are refused as bad_input", test_bad_input_is_refused},
+		{"statuses, methods and step kinds have their documented names", test_names_are_the_documented_words},
 	};
-	for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-		if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
-			CU_cleanup_registry();
-			return CU_get_error();
-		}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return run_test_suite("runtime solver", tests, TEST_COUNT(tests));
 }

@@ -11,6 +11,7 @@
 
 #include "spy.h"
 #include "pattern_fixtures.h"
+#include "test_runner.h"
 
 static const char *rsvg_convert;
 static char tmpdir[256];
@@ -266,15 +267,7 @@ int main(int argc, char **argv)
 	snprintf(tmpdir, sizeof tmpdir, "%s/hessc-spy-XXXXXX", base && *base ? base : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return CU_get_error();
-	CU_pSuite suite = CU_add_suite("spy plots", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const test_case tests[] = {
 		{"the PNG of a million-variable tridiagonal pattern is small and decodes", test_png_of_a_million_variable_tridiagonal_pattern_is_small_and_decodes},
 		{"the SVG of a million-variable tridiagonal pattern is small and renders", test_svg_of_a_million_variable_tridiagonal_pattern_is_small_and_renders},
 		{"a scattered million-variable pattern stays under a megabyte in both formats", test_scattered_million_variable_pattern_stays_under_a_megabyte_in_both_formats},
@@ -282,19 +275,10 @@ int main(int argc, char **argv)
 		{"ticks are round numbers within the matrix", test_ticks_are_round_numbers_within_the_matrix},
 		{"an invalid pattern is refused before anything is written", test_invalid_pattern_is_refused_before_anything_is_written},
 	};
-	for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++)
-		if (CU_add_test(suite, tests[k].name, tests[k].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
+	int failed = run_test_suite("spy plots", tests, TEST_COUNT(tests));
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
-		failures++;
-	return failures ? 1 : 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+		failed = 1;
+	return failed;
 }
