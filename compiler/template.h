@@ -24,7 +24,8 @@
  * become a loop while their slot variables advance by a constant stride
  * (i -> base + s*i), or by two strides over whole blocks (a double sum over
  * a grid: base + s0*i + s1*j).  Constants that differ between iterations
- * are tabulated; the others stay literal in the body.
+ * are tabulated; the others stay literal in the body.  The canonical
+ * shape and the rebuilding of a body from it are template_canon.h's.
  *
  * Work and memory are linear in the size of the graph (terms larger than
  * TMPL_MAX_TERM_NODES canonical nodes go to the residual).

@@ -1,6 +1,7 @@
 /* template_find.c -- the objective's terms, their shapes, and the loops
  * they form (template.h). */
 #include "template.h"
+#include "template_canon.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,26 +39,6 @@ typedef struct term {
 	double weight;
 } term;
 
-/* What the walks over one term remember per node: a small open-addressing
- * map emptied in O(1) by an epoch (graph-sized arrays would double the
- * memory of a million-term model). */
-typedef struct memo {
-	node_id key;
-	uint32_t epoch;
-	uint32_t state;      /* MEMO_* bits */
-	int32_t canon;       /* canonical position, or the copied node id */
-	uint64_t hash;
-	int64_t minvar;
-} memo;
-
-enum { MEMO_HASHED = 1, MEMO_ENCODED = 2, MEMO_COLLECTED = 4, MEMO_COPIED = 8 };
-
-/* One canonical node of a shape: op, extra (VAR: slot, CONST: constant
- * number, POWI: exponent), operands as canonical positions (-1: none). */
-typedef struct canon {
-	int32_t op, extra, a, b, c;
-} canon;
-
 typedef struct shape {
 	size_t off, len;     /* canon entries in the pool */
 	uint64_t hash;
@@ -68,10 +49,7 @@ typedef struct shape {
 typedef struct finder {
 	const graph *g;
 	size_t size;
-	/* per node of the term(s) being walked */
-	memo *memo;
-	size_t memo_cap, memo_used;
-	uint32_t epoch;
+	tcanon C;            /* a term's canonical form, and the walks' memo */
 	/* terms */
 	term *terms;
 	size_t nterms, terms_cap;
@@ -82,7 +60,7 @@ typedef struct finder {
 	uint32_t *cons_table;  /* open addressing over distinct constant vectors */
 	size_t cons_table_cap, ncons_vectors;
 	/* shapes */
-	canon *pool;
+	tcanon_node *pool;
 	size_t npool, pool_cap;
 	shape *shapes;
 	size_t nshapes, shapes_cap;
@@ -91,82 +69,7 @@ typedef struct finder {
 	/* scratch */
 	node_id *stack;
 	size_t stack_cap;
-	canon *cur;
-	size_t ncur, cur_cap;
 } finder;
-
-static size_t memo_slot(node_id key, size_t mask)
-{
-	uint32_t h = key * 0x9e3779b1u;
-	return (size_t)(h ^ (h >> 15)) & mask;
-}
-
-/* Forget every entry (a new term). */
-static void memo_clear(finder *F)
-{
-	F->epoch++;
-	F->memo_used = 0;
-	if (F->epoch == 0) {  /* wrapped: make old stamps unmistakable */
-		for (size_t k = 0; k < F->memo_cap; k++)
-			F->memo[k].epoch = 0;
-		F->epoch = 1;
-	}
-}
-
-static memo *memo_find(const finder *F, node_id key)
-{
-	size_t mask = F->memo_cap - 1;
-	for (size_t k = memo_slot(key, mask);; k = (k + 1) & mask) {
-		memo *m = &F->memo[k];
-		if (m->epoch != F->epoch)
-			return NULL;
-		if (m->key == key)
-			return m;
-	}
-}
-
-static uint32_t memo_state(const finder *F, node_id key)
-{
-	const memo *m = memo_find(F, key);
-	return m ? m->state : 0;
-}
-
-/* The entry of key, created empty when absent; NULL when memory runs out. */
-static memo *memo_get(finder *F, node_id key)
-{
-	size_t mask;
-	memo *m = memo_find(F, key);
-	if (m)
-		return m;
-	if (2 * (F->memo_used + 1) > F->memo_cap) {
-		size_t cap = F->memo_cap * 2, old_cap = F->memo_cap;
-		memo *old = F->memo, *fresh = calloc(cap, sizeof *fresh);
-		if (!fresh)
-			return NULL;
-		F->memo = fresh;
-		F->memo_cap = cap;
-		for (size_t k = 0; k < old_cap; k++)
-			if (old[k].epoch == F->epoch) {
-				size_t j = memo_slot(old[k].key, cap - 1);
-				while (fresh[j].epoch == F->epoch)
-					j = (j + 1) & (cap - 1);
-				fresh[j] = old[k];
-			}
-		free(old);
-	}
-	mask = F->memo_cap - 1;
-	{
-		size_t k = memo_slot(key, mask);
-		while (F->memo[k].epoch == F->epoch)
-			k = (k + 1) & mask;
-		m = &F->memo[k];
-	}
-	memset(m, 0, sizeof *m);
-	m->key = key;
-	m->epoch = F->epoch;
-	F->memo_used++;
-	return m;
-}
 
 static int is_sum(const graph *g, node_id id)
 {
@@ -224,15 +127,6 @@ done:
 
 /* ---- shapes ------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-	h *= 0xff51afd7ed558ccdull;
-	/* the tables index by the low bits, which a product alone leaves as
-	 * regular as the input's (small integers as doubles end in zero bits) */
-	return h ^ (h >> 29);
-}
-
 static int op_arity(const graph_node *n)
 {
 	return graph_op_arity((graph_op)n->op);
@@ -241,86 +135,6 @@ static int op_arity(const graph_node *n)
 static node_id operand(const graph_node *n, int k)
 {
 	return k == 0 ? n->a : k == 1 ? n->b : n->c;
-}
-
-/* Pass A: hash and smallest variable of every node of the term (post-order,
- * iterative).  Returns the number of distinct nodes, or 0 when the term
- * has more than TMPL_MAX_TERM_NODES (or memory ran out: *nomem). */
-static size_t hash_term(finder *F, node_id root, int *nomem)
-{
-	size_t n = 0, count = 0;
-	if (!GROW(F->stack, F->stack_cap, 8))
-		return *nomem = 1, 0;
-	F->stack[n++] = root;
-	while (n > 0) {
-		node_id id = F->stack[n - 1];
-		const graph_node *g = graph_get(F->g, id);
-		int ar = op_arity(g), ready = 1;
-		memo *m;
-		if (memo_state(F, id) & MEMO_HASHED) {
-			n--;
-			continue;
-		}
-		for (int k = 0; k < ar; k++)
-			if (!(memo_state(F, operand(g, k)) & MEMO_HASHED)) {
-				if (!GROW(F->stack, F->stack_cap, n + 1))
-					return *nomem = 1, 0;
-				F->stack[n++] = operand(g, k);
-				ready = 0;
-			}
-		if (!ready)
-			continue;
-		n--;
-		if (++count > TMPL_MAX_TERM_NODES)
-			return 0;
-		m = memo_get(F, id);
-		if (!m)
-			return *nomem = 1, 0;
-		m->state |= MEMO_HASHED;
-		if (g->op == OP_VAR) {
-			m->hash = 0x51a7u;
-			m->minvar = g->index;
-		} else if (g->op == OP_CONST) {
-			m->hash = 0xc0c0u;
-			m->minvar = INT64_MAX;
-		} else {
-			uint64_t h = mix(g->op + 1u, (uint64_t)g->index), hk[3];
-			int64_t mv = INT64_MAX;
-			for (int k = 0; k < ar; k++) {
-				const memo *o = memo_find(F, operand(g, k));
-				hk[k] = o->hash;
-				if (o->minvar < mv)
-					mv = o->minvar;
-			}
-			if (graph_op_commutative((graph_op)g->op) && ar == 2 && hk[1] < hk[0]) {
-				uint64_t t = hk[0];
-				hk[0] = hk[1];
-				hk[1] = t;
-			}
-			for (int k = 0; k < ar; k++)
-				h = mix(h, hk[k]);
-			m = memo_find(F, id);  /* memo_get of operands never moves it: they exist */
-			m->hash = h;
-			m->minvar = mv;
-		}
-	}
-	return count;
-}
-
-/* Commutative operands in canonical order: by shape, then by variable. */
-static void ordered_operands(const finder *F, const graph_node *g, node_id ops[3])
-{
-	int ar = op_arity(g);
-	for (int k = 0; k < ar; k++)
-		ops[k] = operand(g, k);
-	if (ar == 2 && graph_op_commutative((graph_op)g->op)) {
-		const memo *x = memo_find(F, ops[0]), *y = memo_find(F, ops[1]);
-		if (y->hash < x->hash || (y->hash == x->hash && y->minvar < x->minvar)) {
-			node_id t = ops[0];
-			ops[0] = ops[1];
-			ops[1] = t;
-		}
-	}
 }
 
 /* An equal constant vector met before, so that a million terms with the
@@ -334,7 +148,7 @@ static uint32_t intern_constants(finder *F, size_t from)
 	for (size_t k = from; k < F->ncons; k++) {
 		uint64_t bits;
 		memcpy(&bits, &F->cons[k], sizeof bits);
-		h = mix(h, bits);
+		h = tcanon_mix(h, bits);
 	}
 	if (2 * (F->ncons_vectors + 1) > F->cons_table_cap) {
 		size_t cap = F->cons_table_cap ? 2 * F->cons_table_cap : 1024;
@@ -351,7 +165,7 @@ static uint32_t intern_constants(finder *F, size_t from)
 				for (uint32_t q = 0; q < l; q++) {
 					uint64_t bits;
 					memcpy(&bits, &F->cons[off + q], sizeof bits);
-					hh = mix(hh, bits);
+					hh = tcanon_mix(hh, bits);
 				}
 				for (p = (size_t)hh & (cap - 1); t[2 * p] != UINT32_MAX; p = (p + 1) & (cap - 1))
 					;
@@ -379,88 +193,36 @@ static uint32_t intern_constants(finder *F, size_t from)
 	}
 }
 
-/* Pass B: the canonical post-order of the term into F->cur, its slots'
- * variables and its constants appended to F->vars / F->cons. */
-static int encode_term(finder *F, term *t)
+/* The canonical form of term t (F->C), its slots' variables and its
+ * constants appended to F->vars / F->cons.  HESSC_ERR_TOO_BIG: the term is
+ * too big for a shape. */
+static hessc_status encode_term(finder *F, term *t)
 {
-	size_t n = 0, con_from = F->ncons, ncon;
-	F->ncur = 0;
+	tcanon *C = &F->C;
+	hessc_status rc = tcanon_term(C, F->g, t->node, t->weight);
+	size_t con_from = F->ncons;
+	if (rc != HESSC_OK)
+		return rc;
+	if (!GROW(F->vars, F->vars_cap, F->nvars + C->n_slots)
+	    || !GROW(F->cons, F->cons_cap, F->ncons + C->n_cons))
+		return HESSC_ERR_NOMEM;
 	t->var0 = (uint32_t)F->nvars;
-	if (!GROW(F->cons, F->cons_cap, F->ncons + 1))
-		return 0;
-	F->cons[F->ncons++] = t->weight;
-	if (!GROW(F->stack, F->stack_cap, 8))
-		return 0;
-	F->stack[n++] = t->node;
-	while (n > 0) {
-		node_id id = F->stack[n - 1], ops[3];
-		const graph_node *g = graph_get(F->g, id);
-		int ar = op_arity(g), ready = 1;
-		canon c = {g->op, 0, -1, -1, -1};
-		memo *m;
-		if (memo_state(F, id) & MEMO_ENCODED) {
-			n--;
-			continue;
-		}
-		ordered_operands(F, g, ops);
-		/* push in reverse so that the first operand is encoded first */
-		for (int k = ar - 1; k >= 0; k--)
-			if (!(memo_state(F, ops[k]) & MEMO_ENCODED)) {
-				if (!GROW(F->stack, F->stack_cap, n + 1))
-					return 0;
-				F->stack[n++] = ops[k];
-				ready = 0;
-			}
-		if (!ready)
-			continue;
-		n--;
-		if (g->op == OP_VAR) {
-			if (!GROW(F->vars, F->vars_cap, F->nvars + 1))
-				return 0;
-			c.extra = (int32_t)(F->nvars - t->var0);
-			F->vars[F->nvars++] = (int32_t)g->index;
-		} else if (g->op == OP_CONST) {
-			if (!GROW(F->cons, F->cons_cap, F->ncons + 1))
-				return 0;
-			c.extra = (int32_t)(F->ncons - con_from);
-			F->cons[F->ncons++] = g->value;
-		} else {
-			c.extra = (int32_t)g->index;
-			if (ar > 0) c.a = memo_find(F, ops[0])->canon;
-			if (ar > 1) c.b = memo_find(F, ops[1])->canon;
-			if (ar > 2) c.c = memo_find(F, ops[2])->canon;
-		}
-		if (!GROW(F->cur, F->cur_cap, F->ncur + 1))
-			return 0;
-		m = memo_find(F, id);
-		m->canon = (int32_t)F->ncur;
-		m->state |= MEMO_ENCODED;
-		F->cur[F->ncur++] = c;
-	}
-	t->nvar = (uint16_t)(F->nvars - t->var0);
-	ncon = F->ncons - con_from;
-	t->ncon = (uint16_t)ncon;
+	for (size_t s = 0; s < C->n_slots; s++)
+		F->vars[F->nvars++] = (int32_t)C->slots[s];
+	memcpy(F->cons + F->ncons, C->cons, C->n_cons * sizeof *C->cons);
+	F->ncons += C->n_cons;
+	t->nvar = (uint16_t)C->n_slots;
+	t->ncon = (uint16_t)C->n_cons;
 	t->con0 = intern_constants(F, con_from);
-	return t->con0 != UINT32_MAX;
+	return t->con0 != UINT32_MAX ? HESSC_OK : HESSC_ERR_NOMEM;
 }
 
-static uint64_t hash_canon(const canon *c, size_t len)
-{
-	uint64_t h = 0x1234567u;
-	for (size_t k = 0; k < len; k++) {
-		h = mix(h, (uint64_t)(uint32_t)c[k].op);
-		h = mix(h, (uint64_t)(uint32_t)c[k].extra);
-		h = mix(h, (uint64_t)(uint32_t)c[k].a);
-		h = mix(h, (uint64_t)(uint32_t)c[k].b);
-		h = mix(h, (uint64_t)(uint32_t)c[k].c);
-	}
-	return h;
-}
-
-/* The shape id of F->cur, interned. UINT32_MAX when memory runs out. */
+/* The shape id of F->C's nodes, interned. UINT32_MAX when memory runs out. */
 static uint32_t intern_shape(finder *F, size_t term_index, size_t nvar, size_t ncon)
 {
-	uint64_t h = hash_canon(F->cur, F->ncur);
+	const tcanon_node *cur = F->C.nodes;
+	size_t ncur = F->C.n_nodes;
+	uint64_t h = tcanon_hash(cur, ncur);
 	size_t mask, slot;
 	if (2 * (F->nshapes + 1) > F->table_cap) {
 		size_t cap = F->table_cap ? 2 * F->table_cap : 1024;
@@ -482,16 +244,16 @@ static uint32_t intern_shape(finder *F, size_t term_index, size_t nvar, size_t n
 	mask = F->table_cap - 1;
 	for (slot = (size_t)h & mask; F->table[slot] != UINT32_MAX; slot = (slot + 1) & mask) {
 		shape *s = &F->shapes[F->table[slot]];
-		if (s->hash == h && s->len == F->ncur
-		    && memcmp(F->pool + s->off, F->cur, F->ncur * sizeof *F->cur) == 0)
+		if (s->hash == h && s->len == ncur
+		    && memcmp(F->pool + s->off, cur, ncur * sizeof *cur) == 0)
 			return F->table[slot];
 	}
-	if (!GROW(F->pool, F->pool_cap, F->npool + F->ncur)
+	if (!GROW(F->pool, F->pool_cap, F->npool + ncur)
 	    || !GROW(F->shapes, F->shapes_cap, F->nshapes + 1))
 		return UINT32_MAX;
-	memcpy(F->pool + F->npool, F->cur, F->ncur * sizeof *F->cur);
-	F->shapes[F->nshapes] = (shape){F->npool, F->ncur, h, nvar, ncon, term_index};
-	F->npool += F->ncur;
+	memcpy(F->pool + F->npool, cur, ncur * sizeof *cur);
+	F->shapes[F->nshapes] = (shape){F->npool, ncur, h, nvar, ncon, term_index};
+	F->npool += ncur;
 	F->table[slot] = (uint32_t)F->nshapes;
 	return (uint32_t)F->nshapes++;
 }
@@ -502,16 +264,13 @@ static hessc_status shape_terms(finder *F)
 		return HESSC_ERR_TOO_BIG;
 	for (size_t t = 0; t < F->nterms; t++) {
 		term *tm = &F->terms[t];
-		int nomem = 0;
+		hessc_status rc;
 		tm->shape = UINT32_MAX;
-		memo_clear(F);
-		if (hash_term(F, tm->node, &nomem) == 0) {
-			if (nomem)
-				return HESSC_ERR_NOMEM;
+		rc = encode_term(F, tm);
+		if (rc == HESSC_ERR_TOO_BIG)
 			continue;  /* too big: residual */
-		}
-		if (!encode_term(F, tm))
-			return HESSC_ERR_NOMEM;
+		if (rc != HESSC_OK)
+			return rc;
 		if (F->nvars >= UINT32_MAX / 2 || F->ncons >= UINT32_MAX / 2)
 			return HESSC_ERR_TOO_BIG;
 		tm->shape = intern_shape(F, t, tm->nvar, tm->ncon);
@@ -613,74 +372,24 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Rebuild a shape in `body`: slot s is input slot_input[s], constant q is a
- * literal (con_input[q] < 0, value cons[q]) or input con_input[q].  The
- * weight (constant 0) multiplies the term.  Returns the root. */
-static node_id build_body(graph *body, const canon *c, size_t len, const int64_t *slot_input,
-                          const int64_t *con_input, const double *cons, node_id *scratch)
-{
-	node_id weight, root;
-	for (size_t k = 0; k < len; k++) {
-		node_id a = c[k].a >= 0 ? scratch[c[k].a] : 0;
-		node_id b = c[k].b >= 0 ? scratch[c[k].b] : 0;
-		node_id cc = c[k].c >= 0 ? scratch[c[k].c] : 0;
-		node_id r;
-		switch ((graph_op)c[k].op) {
-		case OP_VAR:
-			r = graph_var(body, slot_input[c[k].extra]);
-			break;
-		case OP_CONST:
-			r = con_input[c[k].extra] < 0 ? graph_const(body, cons[c[k].extra])
-			                              : graph_var(body, con_input[c[k].extra]);
-			break;
-		case OP_POWI:
-			r = graph_powi(body, a, c[k].extra);
-			break;
-		case OP_IF:
-			r = graph_if(body, a, b, cc);
-			break;
-		default:
-			r = graph_op_arity((graph_op)c[k].op) == 1 ? graph_unary(body, (graph_op)c[k].op, a)
-			                                           : graph_binary(body, (graph_op)c[k].op, a, b);
-			break;
-		}
-		scratch[k] = r;
-	}
-	root = len ? scratch[len - 1] : graph_const(body, 0.0);
-	weight = con_input[0] < 0 ? graph_const(body, cons[0]) : graph_var(body, con_input[0]);
-	if (con_input[0] < 0 && cons[0] == 1.0)
-		return root;
-	return graph_binary(body, OP_MUL, weight, root);
-}
-
-static hessc_status make_loop(const finder *F, const found_loop *fl, size_t n, tmpl_loop *l)
+static hessc_status make_loop(const finder *F, const found_loop *fl, tmpl_loop *l)
 {
 	const shape *sh = &F->shapes[fl->shape];
-	size_t iters = fl->count0 * fl->count1, nv = sh->nvar, nc = sh->ncon;
-	int64_t *slot_input = malloc((nv + 1) * sizeof *slot_input);
-	int64_t *con_input = malloc((nc + 1) * sizeof *con_input);
-	node_id *scratch = malloc((sh->len + 1) * sizeof *scratch);
+	size_t iters = fl->count0 * fl->count1, nv = sh->nvar, nc = sh->ncon, ntab = 0;
+	int64_t *base = malloc((3 * nv + 1) * sizeof *base), *stride0 = base + nv,
+	        *stride1 = base + 2 * nv;
+	int64_t *table_of = malloc((nc + 1) * sizeof *table_of);
 	const term *t0 = &F->terms[fl->members[0]];
+	double *tables = NULL;
 	hessc_status rc = HESSC_ERR_NOMEM;
-	size_t ntab = 0;
-	(void)n;
 
 	memset(l, 0, sizeof *l);
-	l->count[0] = fl->count0;
-	l->count[1] = fl->count1;
-	l->n_slots = nv;
-	l->first_term = fl->members[0];
-	l->base = malloc((nv + 1) * sizeof *l->base);
-	l->stride0 = malloc((nv + 1) * sizeof *l->stride0);
-	l->stride1 = malloc((nv + 1) * sizeof *l->stride1);
-	if (!slot_input || !con_input || !scratch || !l->base || !l->stride0 || !l->stride1)
+	if (!base || !table_of)
 		goto done;
 	for (size_t s = 0; s < nv; s++) {
-		l->base[s] = (long)tvar(F, fl->members[0], s);
-		l->stride1[s] = fl->count1 > 1 ? (long)(tvar(F, fl->members[1], s) - l->base[s]) : 0;
-		l->stride0[s] = fl->count0 > 1
-		                    ? (long)(tvar(F, fl->members[fl->count1], s) - l->base[s]) : 0;
-		slot_input[s] = (int64_t)s;
+		base[s] = tvar(F, fl->members[0], s);
+		stride1[s] = fl->count1 > 1 ? tvar(F, fl->members[1], s) - base[s] : 0;
+		stride0[s] = fl->count0 > 1 ? tvar(F, fl->members[fl->count1], s) - base[s] : 0;
 	}
 	/* constants equal in every iteration stay literal; the others are tables */
 	for (size_t q = 0; q < nc; q++) {
@@ -688,37 +397,33 @@ static hessc_status make_loop(const finder *F, const found_loop *fl, size_t n, t
 		int same = 1;
 		for (size_t it = 1; it < iters && same; it++)
 			same = memcmp(&F->cons[F->terms[fl->members[it]].con0 + q], &v0, sizeof v0) == 0;
-		con_input[q] = same ? -1 : (int64_t)(nv + ntab++);
+		table_of[q] = same ? -1 : (int64_t)ntab++;
 	}
-	l->n_tables = ntab;
 	if (ntab) {
-		l->tables = malloc(ntab * iters * sizeof *l->tables);
-		if (!l->tables)
+		tables = malloc(ntab * iters * sizeof *tables);
+		if (!tables)
 			goto done;
 		for (size_t q = 0; q < nc; q++)
-			if (con_input[q] >= 0)
+			if (table_of[q] >= 0)
 				for (size_t it = 0; it < iters; it++)
-					l->tables[(size_t)(con_input[q] - (int64_t)nv) * iters + it] =
+					tables[(size_t)table_of[q] * iters + it] =
 						F->cons[F->terms[fl->members[it]].con0 + q];
 	}
-	l->body = graph_new();
-	if (!l->body)
-		goto done;
-	l->root = build_body(l->body, F->pool + sh->off, sh->len, slot_input, con_input,
-	                     F->cons + t0->con0, scratch);
-	if (graph_failed(l->body))
-		goto done;
-	l->view.count0 = (long)l->count[0];
-	l->view.count1 = (long)l->count[1];
-	l->view.n_slots = (int)nv;
-	l->view.base = l->base;
-	l->view.stride0 = l->stride0;
-	l->view.stride1 = l->stride1;
-	rc = HESSC_OK;
+	{
+		tcanon_loop_spec spec = {
+			.nodes = F->pool + sh->off, .len = sh->len, .n_slots = nv, .n_cons = nc,
+			.base = base, .stride0 = stride0, .stride1 = stride1,
+			.count0 = fl->count0, .count1 = fl->count1,
+			.lit = F->cons + t0->con0, .table_of = table_of, .n_tables = ntab,
+			.tables = tables, .first_term = fl->members[0],
+		};
+		tables = NULL;  /* the loop's now */
+		rc = tcanon_make_loop(&spec, l);
+	}
 done:
-	free(slot_input);
-	free(con_input);
-	free(scratch);
+	free(base);
+	free(table_of);
+	free(tables);
 	return rc;
 }
 
@@ -737,13 +442,13 @@ static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *va
 		const graph_node *g = graph_get(F->g, id);
 		int ar = op_arity(g), ready = 1;
 		node_id o[3] = {0, 0, 0};
-		memo *m;
-		if (memo_state(F, id) & MEMO_COPIED) {
+		tmemo_entry *m;
+		if (tmemo_state(&F->C.memo, id) & TMEMO_COPIED) {
 			n--;
 			continue;
 		}
 		for (int k = 0; k < ar; k++)
-			if (!(memo_state(F, operand(g, k)) & MEMO_COPIED)) {
+			if (!(tmemo_state(&F->C.memo, operand(g, k)) & TMEMO_COPIED)) {
 				if (!GROW(F->stack, F->stack_cap, n + 1))
 					return GRAPH_NO_NODE;
 				F->stack[n++] = operand(g, k);
@@ -753,7 +458,7 @@ static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *va
 			continue;
 		n--;
 		for (int k = 0; k < ar; k++)
-			o[k] = (node_id)memo_find(F, operand(g, k))->canon;
+			o[k] = (node_id)tmemo_find(&F->C.memo, operand(g, k))->val;
 		switch ((graph_op)g->op) {
 		case OP_VAR: {
 			int64_t v = g->index;
@@ -771,13 +476,13 @@ static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *va
 		}
 		if (r == GRAPH_NO_NODE)
 			return GRAPH_NO_NODE;
-		m = memo_get(F, id);
+		m = tmemo_get(&F->C.memo, id);
 		if (!m)
 			return GRAPH_NO_NODE;
-		m->canon = (int32_t)r;
-		m->state |= MEMO_COPIED;
+		m->val = (int32_t)r;
+		m->state |= TMEMO_COPIED;
 	}
-	return (node_id)memo_find(F, root)->canon;
+	return (node_id)tmemo_find(&F->C.memo, root)->val;
 }
 
 /* Append the variables below `root` to *vars (the memo remembers what was
@@ -791,13 +496,13 @@ static int collect_vars(finder *F, node_id root, int64_t **vars, size_t *nv, siz
 	while (n > 0) {
 		node_id id = F->stack[--n];
 		const graph_node *g = graph_get(F->g, id);
-		memo *m;
-		if (memo_state(F, id) & MEMO_COLLECTED)
+		tmemo_entry *m;
+		if (tmemo_state(&F->C.memo, id) & TMEMO_COLLECTED)
 			continue;
-		m = memo_get(F, id);
+		m = tmemo_get(&F->C.memo, id);
 		if (!m)
 			return 0;
-		m->state |= MEMO_COLLECTED;
+		m->state |= TMEMO_COLLECTED;
 		if (g->op == OP_VAR) {
 			if (!GROW(*vars, *cap, *nv + 1))
 				return 0;
@@ -822,11 +527,13 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 	hessc_status rc = HESSC_ERR_NOMEM;
 
 	memset(l, 0, sizeof *l);
-	memo_clear(F);
+	if (!tmemo_clear(&F->C.memo, F->size))
+		goto done;
 	for (size_t t = 0; t < F->nterms; t++)
 		if (residual[t] && !collect_vars(F, F->terms[t].node, &vars, &nv, &cap))
 			goto done;
-	memo_clear(F);
+	if (!tmemo_clear(&F->C.memo, F->size))
+		goto done;
 	if (nv)
 		qsort(vars, nv, sizeof *vars, cmp_i64);
 	{
@@ -874,7 +581,7 @@ done:
 
 static void finder_free(finder *F)
 {
-	free(F->memo);
+	tcanon_free(&F->C);
 	free(F->cons_table);
 	free(F->terms);
 	free(F->vars);
@@ -883,7 +590,6 @@ static void finder_free(finder *F)
 	free(F->shapes);
 	free(F->table);
 	free(F->stack);
-	free(F->cur);
 }
 
 hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_templated,
@@ -903,10 +609,7 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
 		return HESSC_ERR_INTERNAL;
 	F.g = g;
 	F.size = graph_size(g);
-	F.memo_cap = 4 * TMPL_MAX_TERM_NODES;
-	F.memo = calloc(F.memo_cap, sizeof *F.memo);
-	if (!F.memo)
-		goto done;
+	tcanon_init(&F.C);
 	rc = split_terms(&F, objective);
 	if (rc == HESSC_ERR_TOO_BIG) {  /* not a sum we can walk: keep the unrolled path */
 		rc = HESSC_OK;
@@ -962,7 +665,7 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
 	if (!out->loops)
 		goto done;
 	for (size_t k = 0; k < nloops; k++) {
-		rc = make_loop(&F, &loops[k], n, &out->loops[k]);
+		rc = make_loop(&F, &loops[k], &out->loops[k]);
 		out->n_loops = k + 1;
 		if (rc != HESSC_OK)
 			goto done;

@@ -1,0 +1,422 @@
+/* template_canon.c -- a term's canonical shape, its rebuilding, and a loop
+ * made from one (template_canon.h). */
+#include "template_canon.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t cap2;
+	void *q;
+	if (need <= *cap)
+		return 1;
+	cap2 = *cap ? *cap : 64;
+	while (cap2 < need)
+		cap2 *= 2;
+	q = realloc(*p, cap2 * elem);
+	if (!q)
+		return 0;
+	*p = q;
+	*cap = cap2;
+	return 1;
+}
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* ---- the memo ----------------------------------------------------------- */
+
+static size_t memo_slot(node_id key, size_t mask)
+{
+	uint32_t h = key * 0x9e3779b1u;
+	return (size_t)(h ^ (h >> 15)) & mask;
+}
+
+int tmemo_clear(tmemo *m, size_t graph_size)
+{
+	m->epoch++;
+	m->used = 0;
+	if (m->epoch == 0) {  /* wrapped: make old stamps unmistakable */
+		for (size_t k = 0; k < m->cap; k++)
+			m->map[k].epoch = 0;
+		for (size_t k = 0; k < m->dense_cap; k++)
+			m->dense[k].epoch = 0;
+		m->epoch = 1;
+	}
+	m->is_dense = graph_size <= TMEMO_DENSE_MAX;
+	if (m->is_dense && graph_size > m->dense_cap) {
+		size_t cap = m->dense_cap ? m->dense_cap : 256;
+		tmemo_entry *d;
+		while (cap < graph_size)
+			cap *= 2;
+		d = realloc(m->dense, cap * sizeof *d);
+		if (!d)
+			return 0;
+		memset(d + m->dense_cap, 0, (cap - m->dense_cap) * sizeof *d);
+		m->dense = d;
+		m->dense_cap = cap;
+	}
+	if (!m->is_dense && !m->map) {
+		m->cap = 4 * TMPL_MAX_TERM_NODES;
+		m->map = calloc(m->cap, sizeof *m->map);
+		if (!m->map)
+			return 0;
+	}
+	return 1;
+}
+
+tmemo_entry *tmemo_find(const tmemo *m, node_id key)
+{
+	size_t mask;
+	if (m->is_dense) {
+		tmemo_entry *e = &m->dense[key];
+		return e->epoch == m->epoch ? e : NULL;
+	}
+	mask = m->cap - 1;
+	for (size_t k = memo_slot(key, mask);; k = (k + 1) & mask) {
+		tmemo_entry *e = &m->map[k];
+		if (e->epoch != m->epoch)
+			return NULL;
+		if (e->key == key)
+			return e;
+	}
+}
+
+uint32_t tmemo_state(const tmemo *m, node_id key)
+{
+	const tmemo_entry *e = tmemo_find(m, key);
+	return e ? e->state : 0;
+}
+
+tmemo_entry *tmemo_get(tmemo *m, node_id key)
+{
+	size_t mask;
+	tmemo_entry *e = tmemo_find(m, key);
+	if (e)
+		return e;
+	if (m->is_dense) {
+		e = &m->dense[key];
+	} else {
+		if (2 * (m->used + 1) > m->cap) {
+			size_t cap = m->cap * 2, old_cap = m->cap;
+			tmemo_entry *old = m->map, *fresh = calloc(cap, sizeof *fresh);
+			if (!fresh)
+				return NULL;
+			m->map = fresh;
+			m->cap = cap;
+			for (size_t k = 0; k < old_cap; k++)
+				if (old[k].epoch == m->epoch) {
+					size_t j = memo_slot(old[k].key, cap - 1);
+					while (fresh[j].epoch == m->epoch)
+						j = (j + 1) & (cap - 1);
+					fresh[j] = old[k];
+				}
+			free(old);
+		}
+		mask = m->cap - 1;
+		{
+			size_t k = memo_slot(key, mask);
+			while (m->map[k].epoch == m->epoch)
+				k = (k + 1) & mask;
+			e = &m->map[k];
+		}
+	}
+	memset(e, 0, sizeof *e);
+	e->key = key;
+	e->epoch = m->epoch;
+	m->used++;
+	return e;
+}
+
+void tmemo_free(tmemo *m)
+{
+	free(m->map);
+	free(m->dense);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- canonical form ----------------------------------------------------- */
+
+void tcanon_init(tcanon *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void tcanon_free(tcanon *c)
+{
+	free(c->nodes);
+	free(c->slots);
+	free(c->cons);
+	free(c->stack);
+	tmemo_free(&c->memo);
+	memset(c, 0, sizeof *c);
+}
+
+int tcanon_is_slot_leaf(graph_op op)
+{
+	return op == OP_VAR;
+}
+
+uint64_t tcanon_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdull;
+	/* the tables index by the low bits, which a product alone leaves as
+	 * regular as the input's (small integers as doubles end in zero bits) */
+	return h ^ (h >> 29);
+}
+
+static node_id operand(const graph_node *n, int k)
+{
+	return k == 0 ? n->a : k == 1 ? n->b : n->c;
+}
+
+/* Pass A: hash and smallest slot index of every node of the term
+ * (post-order, iterative).  HESSC_ERR_TOO_BIG past TMPL_MAX_TERM_NODES. */
+static hessc_status hash_term(tcanon *C, const graph *G, node_id root)
+{
+	size_t n = 0, count = 0;
+	if (!GROW(C->stack, C->stack_cap, 8))
+		return HESSC_ERR_NOMEM;
+	C->stack[n++] = root;
+	while (n > 0) {
+		node_id id = C->stack[n - 1];
+		const graph_node *g = graph_get(G, id);
+		int ar = graph_op_arity((graph_op)g->op), ready = 1;
+		tmemo_entry *m;
+		if (tmemo_state(&C->memo, id) & TMEMO_HASHED) {
+			n--;
+			continue;
+		}
+		for (int k = 0; k < ar; k++)
+			if (!(tmemo_state(&C->memo, operand(g, k)) & TMEMO_HASHED)) {
+				if (!GROW(C->stack, C->stack_cap, n + 1))
+					return HESSC_ERR_NOMEM;
+				C->stack[n++] = operand(g, k);
+				ready = 0;
+			}
+		if (!ready)
+			continue;
+		n--;
+		if (++count > TMPL_MAX_TERM_NODES)
+			return HESSC_ERR_TOO_BIG;
+		m = tmemo_get(&C->memo, id);
+		if (!m)
+			return HESSC_ERR_NOMEM;
+		m->state |= TMEMO_HASHED;
+		if (tcanon_is_slot_leaf((graph_op)g->op)) {
+			m->hash = 0x51a7u;
+			m->minvar = g->index;
+		} else if (g->op == OP_CONST) {
+			m->hash = 0xc0c0u;
+			m->minvar = INT64_MAX;
+		} else {
+			uint64_t h = tcanon_mix(g->op + 1u, (uint64_t)g->index), hk[3];
+			int64_t mv = INT64_MAX;
+			for (int k = 0; k < ar; k++) {
+				const tmemo_entry *o = tmemo_find(&C->memo, operand(g, k));
+				hk[k] = o->hash;
+				if (o->minvar < mv)
+					mv = o->minvar;
+			}
+			if (graph_op_commutative((graph_op)g->op) && ar == 2 && hk[1] < hk[0]) {
+				uint64_t t = hk[0];
+				hk[0] = hk[1];
+				hk[1] = t;
+			}
+			for (int k = 0; k < ar; k++)
+				h = tcanon_mix(h, hk[k]);
+			m = tmemo_find(&C->memo, id);  /* creating operands' entries may move it */
+			m->hash = h;
+			m->minvar = mv;
+		}
+	}
+	return HESSC_OK;
+}
+
+/* Commutative operands in canonical order: by shape, then by slot index. */
+static void ordered_operands(const tcanon *C, const graph_node *g, node_id ops[3])
+{
+	int ar = graph_op_arity((graph_op)g->op);
+	for (int k = 0; k < ar; k++)
+		ops[k] = operand(g, k);
+	if (ar == 2 && graph_op_commutative((graph_op)g->op)) {
+		const tmemo_entry *x = tmemo_find(&C->memo, ops[0]);
+		const tmemo_entry *y = tmemo_find(&C->memo, ops[1]);
+		if (y->hash < x->hash || (y->hash == x->hash && y->minvar < x->minvar)) {
+			node_id t = ops[0];
+			ops[0] = ops[1];
+			ops[1] = t;
+		}
+	}
+}
+
+/* Pass B: the canonical post-order into C->nodes, slots and constants. */
+static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double weight)
+{
+	size_t n = 0;
+	C->n_nodes = C->n_slots = C->n_cons = 0;
+	if (!GROW(C->cons, C->cons_cap, 1) || !GROW(C->stack, C->stack_cap, 8))
+		return HESSC_ERR_NOMEM;
+	C->cons[C->n_cons++] = weight;
+	C->stack[n++] = root;
+	while (n > 0) {
+		node_id id = C->stack[n - 1], ops[3];
+		const graph_node *g = graph_get(G, id);
+		int ar = graph_op_arity((graph_op)g->op), ready = 1;
+		tcanon_node c = {g->op, 0, -1, -1, -1};
+		tmemo_entry *m;
+		if (tmemo_state(&C->memo, id) & TMEMO_ENCODED) {
+			n--;
+			continue;
+		}
+		ordered_operands(C, g, ops);
+		/* push in reverse so that the first operand is encoded first */
+		for (int k = ar - 1; k >= 0; k--)
+			if (!(tmemo_state(&C->memo, ops[k]) & TMEMO_ENCODED)) {
+				if (!GROW(C->stack, C->stack_cap, n + 1))
+					return HESSC_ERR_NOMEM;
+				C->stack[n++] = ops[k];
+				ready = 0;
+			}
+		if (!ready)
+			continue;
+		n--;
+		if (tcanon_is_slot_leaf((graph_op)g->op)) {
+			if (!GROW(C->slots, C->slots_cap, C->n_slots + 1))
+				return HESSC_ERR_NOMEM;
+			c.extra = (int32_t)C->n_slots;
+			C->slots[C->n_slots++] = g->index;
+		} else if (g->op == OP_CONST) {
+			if (!GROW(C->cons, C->cons_cap, C->n_cons + 1))
+				return HESSC_ERR_NOMEM;
+			c.extra = (int32_t)C->n_cons;
+			C->cons[C->n_cons++] = g->value;
+		} else {
+			c.extra = (int32_t)g->index;
+			if (ar > 0) c.a = tmemo_find(&C->memo, ops[0])->val;
+			if (ar > 1) c.b = tmemo_find(&C->memo, ops[1])->val;
+			if (ar > 2) c.c = tmemo_find(&C->memo, ops[2])->val;
+		}
+		if (!GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))
+			return HESSC_ERR_NOMEM;
+		m = tmemo_find(&C->memo, id);
+		m->val = (int32_t)C->n_nodes;
+		m->state |= TMEMO_ENCODED;
+		C->nodes[C->n_nodes++] = c;
+	}
+	return HESSC_OK;
+}
+
+hessc_status tcanon_term(tcanon *c, const graph *g, node_id root, double weight)
+{
+	hessc_status rc;
+	if (!tmemo_clear(&c->memo, graph_size(g)))
+		return HESSC_ERR_NOMEM;
+	rc = hash_term(c, g, root);
+	if (rc != HESSC_OK)
+		return rc;
+	return encode_term(c, g, root, weight);
+}
+
+uint64_t tcanon_hash(const tcanon_node *c, size_t len)
+{
+	uint64_t h = 0x1234567u;
+	for (size_t k = 0; k < len; k++) {
+		h = tcanon_mix(h, (uint64_t)(uint32_t)c[k].op);
+		h = tcanon_mix(h, (uint64_t)(uint32_t)c[k].extra);
+		h = tcanon_mix(h, (uint64_t)(uint32_t)c[k].a);
+		h = tcanon_mix(h, (uint64_t)(uint32_t)c[k].b);
+		h = tcanon_mix(h, (uint64_t)(uint32_t)c[k].c);
+	}
+	return h;
+}
+
+/* ---- rebuilding --------------------------------------------------------- */
+
+node_id tcanon_build(graph *body, const tcanon_node *c, size_t len, const int64_t *slot_input,
+                     const int64_t *con_input, const double *cons, node_id *scratch)
+{
+	node_id weight, root;
+	for (size_t k = 0; k < len; k++) {
+		node_id a = c[k].a >= 0 ? scratch[c[k].a] : 0;
+		node_id b = c[k].b >= 0 ? scratch[c[k].b] : 0;
+		node_id cc = c[k].c >= 0 ? scratch[c[k].c] : 0;
+		node_id r;
+		switch ((graph_op)c[k].op) {
+		case OP_VAR:
+			r = graph_var(body, slot_input[c[k].extra]);
+			break;
+		case OP_CONST:
+			r = con_input[c[k].extra] < 0 ? graph_const(body, cons[c[k].extra])
+			                              : graph_var(body, con_input[c[k].extra]);
+			break;
+		case OP_POWI:
+			r = graph_powi(body, a, c[k].extra);
+			break;
+		case OP_IF:
+			r = graph_if(body, a, b, cc);
+			break;
+		default:
+			r = graph_op_arity((graph_op)c[k].op) == 1 ? graph_unary(body, (graph_op)c[k].op, a)
+			                                           : graph_binary(body, (graph_op)c[k].op, a, b);
+			break;
+		}
+		scratch[k] = r;
+	}
+	root = len ? scratch[len - 1] : graph_const(body, 0.0);
+	weight = con_input[0] < 0 ? graph_const(body, cons[0]) : graph_var(body, con_input[0]);
+	if (con_input[0] < 0 && cons[0] == 1.0)
+		return root;
+	return graph_binary(body, OP_MUL, weight, root);
+}
+
+/* ---- a loop ------------------------------------------------------------- */
+
+hessc_status tcanon_make_loop(const tcanon_loop_spec *sp, tmpl_loop *l)
+{
+	size_t nv = sp->n_slots, nc = sp->n_cons;
+	int64_t *slot_input = malloc((nv + 1) * sizeof *slot_input);
+	int64_t *con_input = malloc((nc + 1) * sizeof *con_input);
+	node_id *scratch = malloc((sp->len + 1) * sizeof *scratch);
+	hessc_status rc = HESSC_ERR_NOMEM;
+
+	memset(l, 0, sizeof *l);
+	l->tables = sp->tables;
+	l->count[0] = sp->count0;
+	l->count[1] = sp->count1;
+	l->n_slots = nv;
+	l->n_tables = sp->n_tables;
+	l->first_term = sp->first_term;
+	l->base = malloc((nv + 1) * sizeof *l->base);
+	l->stride0 = malloc((nv + 1) * sizeof *l->stride0);
+	l->stride1 = malloc((nv + 1) * sizeof *l->stride1);
+	if (!slot_input || !con_input || !scratch || !l->base || !l->stride0 || !l->stride1)
+		goto done;
+	for (size_t s = 0; s < nv; s++) {
+		l->base[s] = (long)sp->base[s];
+		l->stride0[s] = (long)sp->stride0[s];
+		l->stride1[s] = (long)sp->stride1[s];
+		slot_input[s] = (int64_t)s;
+	}
+	for (size_t q = 0; q < nc; q++)
+		con_input[q] = sp->table_of[q] < 0 ? -1 : (int64_t)nv + sp->table_of[q];
+	l->body = graph_new();
+	if (!l->body)
+		goto done;
+	l->root = tcanon_build(l->body, sp->nodes, sp->len, slot_input, con_input, sp->lit, scratch);
+	if (graph_failed(l->body))
+		goto done;
+	l->view.count0 = (long)l->count[0];
+	l->view.count1 = (long)l->count[1];
+	l->view.n_slots = (int)nv;
+	l->view.base = l->base;
+	l->view.stride0 = l->stride0;
+	l->view.stride1 = l->stride1;
+	rc = HESSC_OK;
+done:
+	free(slot_input);
+	free(con_input);
+	free(scratch);
+	return rc;
+}
