@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "template_plan.h"
 #include "template_runs.h"
 
 #define NAME_MAX_LEN 96
+#define NO_RECIP ((size_t)-1)
 
 typedef struct writer {
 	FILE *c, *h;
@@ -20,22 +22,16 @@ typedef struct writer {
 	int uses_powi;
 	/* per slot of the body tape being written: how its value reads */
 	char (*slot_text)[NAME_MAX_LEN];
+	unsigned char *slot_is_one;   /* the slot holds the constant 1 */
+	size_t *slot_recip;           /* the slot's value has its reciprocal in this slot, or NO_RECIP */
+	size_t *recip_of;             /* the slot holds the reciprocal of this slot's value */
 	size_t slot_cap;
-	/* where each loop's outputs land (plan_outputs) */
-	struct placement **hess_at;   /* per loop, per local Hessian entry */
-	struct placement **grad_at;   /* per loop, per slot */
-	int zero_g, zero_h;           /* some output adds to another: zero first */
+	/* per member of the group being written and local output: its value */
+	char (*out_text)[NAME_MAX_LEN];
+	size_t out_cap;
+	size_t *out_first;            /* per member: its first entry in out_text */
+	tmpl_plan plan;               /* fused groups, pieces, where outputs land */
 } writer;
-
-/* Where one local output lands over a loop's iterations: one fixed place
- * (accumulated in a local, added after the loop), an affine place
- * (written directly), or a place read from the position map; `only` when
- * nothing else writes there (then `=` instead of `+=`). */
-typedef struct placement {
-	enum { AT_FIXED, AT_AFFINE, AT_MAP } kind;
-	long base, s0, s1;
-	int only;
-} placement;
 
 /* ---- expressions -------------------------------------------------------- */
 
@@ -74,12 +70,23 @@ static void var_text(const tmpl_loop *l, int s, char *buf, size_t size)
 
 static int ensure_slots(writer *w, size_t n)
 {
+	void *p, *q, *r, *o;
 	if (n <= w->slot_cap)
 		return 1;
-	void *p = realloc(w->slot_text, n * sizeof *w->slot_text);
-	if (!p)
+	p = realloc(w->slot_text, n * sizeof *w->slot_text);
+	if (p)
+		w->slot_text = p;
+	q = realloc(w->slot_is_one, n * sizeof *w->slot_is_one);
+	if (q)
+		w->slot_is_one = q;
+	r = realloc(w->slot_recip, n * sizeof *w->slot_recip);
+	if (r)
+		w->slot_recip = r;
+	o = realloc(w->recip_of, n * sizeof *w->recip_of);
+	if (o)
+		w->recip_of = o;
+	if (!p || !q || !r || !o)
 		return 0;
-	w->slot_text = p;
 	w->slot_cap = n;
 	return 1;
 }
@@ -89,120 +96,6 @@ static int ensure_slots(writer *w, size_t n)
 enum { K_F, K_GRAD, K_HESS, K_HESSVEC };
 
 static const char *const kernel_name[] = {"f", "grad", "hess", "hessvec"};
-
-/* The placement of the outputs f(it) of one local output over a loop. */
-static placement place(const tmpl_loop *l, const int32_t *pos, size_t stride, size_t e,
-                       const uint8_t *count, size_t count_size)
-{
-	placement p = {AT_FIXED, 0, 0, 0, 1};
-	size_t c0 = l->count[0], c1 = l->count[1];
-	long at0 = pos[e];
-	p.base = at0;
-	p.s1 = c1 > 1 ? (long)pos[stride + e] - at0 : 0;
-	p.s0 = c0 > 1 ? (long)pos[c1 * stride + e] - at0 : 0;
-	for (size_t i = 0; i < c0; i++)
-		for (size_t j = 0; j < c1; j++) {
-			long at = pos[(i * c1 + j) * stride + e];
-			if (at != at0 + p.s0 * (long)i + p.s1 * (long)j)
-				p.kind = AT_MAP;
-			if ((size_t)at < count_size && count[at] != 1)
-				p.only = 0;
-		}
-	if (p.kind != AT_MAP)
-		p.kind = p.s0 == 0 && p.s1 == 0 ? AT_FIXED : AT_AFFINE;
-	if (p.kind == AT_FIXED && c0 * c1 > 1)
-		p.only = 0;  /* summed in a local, then added */
-	return p;
-}
-
-/* Classify every output of every loop (gradient by slot, Hessian by local
- * entry): fixed places accumulate in registers, affine places need no
- * position map, and when every place of g (or h) has one writer the
- * kernel stores instead of zeroing and adding. */
-static hessc_status plan_outputs(writer *w)
-{
-	const tmpl_set *s = w->s;
-	size_t n = s->n, nnz = s->nnz;
-	uint8_t *gc = calloc(n + 1, 1), *hc = calloc(nnz + 1, 1);
-	hessc_status st = HESSC_ERR_NOMEM;
-	w->hess_at = calloc(s->n_loops, sizeof *w->hess_at);
-	w->grad_at = calloc(s->n_loops, sizeof *w->grad_at);
-	if (!gc || !hc || !w->hess_at || !w->grad_at)
-		goto done;
-	for (size_t q = 0; q < s->n_loops; q++) {
-		const tmpl_loop *l = &s->loops[q];
-		size_t iters = tmpl_iterations(l);
-		int32_t *pos = malloc((tmpl_positions_size(l) + 1) * sizeof *pos);
-		if (!pos)
-			goto done;
-		if (tmpl_positions(s, q, pos) != HESSC_OK) {
-			free(pos);
-			st = HESSC_ERR_INTERNAL;
-			goto done;
-		}
-		for (size_t k = 0; k < tmpl_positions_size(l); k++)
-			if (hc[pos[k]] < 2)
-				hc[pos[k]]++;
-		for (size_t it = 0; it < iters; it++)
-			for (size_t sl = 0; sl < l->n_slots; sl++) {
-				long v = hsetup_var(&l->view, (int)sl, (long)it);
-				if (gc[v] < 2)
-					gc[v]++;
-			}
-		free(pos);
-	}
-	w->zero_g = w->zero_h = 0;
-	for (size_t i = 0; i < n; i++)
-		w->zero_g |= gc[i] != 1;
-	for (size_t k = 0; k < nnz; k++)
-		w->zero_h |= hc[k] != 1;
-	for (size_t q = 0; q < s->n_loops; q++) {
-		const tmpl_loop *l = &s->loops[q];
-		size_t iters = tmpl_iterations(l), ns = l->n_slots, nl = l->d.nnz;
-		int32_t *pos = malloc((tmpl_positions_size(l) + 1) * sizeof *pos);
-		int32_t *vars = malloc((iters * ns + 1) * sizeof *vars);
-		w->hess_at[q] = calloc(nl + 1, sizeof **w->hess_at);
-		w->grad_at[q] = calloc(ns + 1, sizeof **w->grad_at);
-		if (!pos || !vars || !w->hess_at[q] || !w->grad_at[q]) {
-			free(pos);
-			free(vars);
-			goto done;
-		}
-		tmpl_positions(s, q, pos);
-		for (size_t it = 0; it < iters; it++)
-			for (size_t sl = 0; sl < ns; sl++)
-				vars[it * ns + sl] = (int32_t)hsetup_var(&l->view, (int)sl, (long)it);
-		for (size_t e = 0; e < nl; e++)
-			w->hess_at[q][e] = place(l, pos, nl, e, hc, nnz);
-		for (size_t sl = 0; sl < ns; sl++)
-			w->grad_at[q][sl] = place(l, vars, ns, sl, gc, n);
-		free(pos);
-		free(vars);
-	}
-	st = HESSC_OK;
-done:
-	free(gc);
-	free(hc);
-	return st;
-}
-
-/* How an output is written: "h[3 * j + 1] = ", "acc2 += ", "h[pos[...]] += " */
-static void target_text(char *buf, size_t size, const placement *p, const char *array,
-                        const char *acc, size_t nloc, size_t e, int zeroed)
-{
-	char idx[80];
-	const char *op = p->only && !zeroed ? "=" : (p->only ? "=" : "+=");
-	if (p->kind == AT_FIXED && !p->only) {
-		snprintf(buf, size, "%s +=", acc);
-		return;
-	}
-	if (p->kind == AT_MAP)
-		snprintf(idx, sizeof idx, "pos[it * %lu + %lu]", (unsigned long)nloc, (unsigned long)e);
-	else
-		affine_text(idx, sizeof idx, p->base, p->s0, p->s1);
-	snprintf(buf, size, "%s[%s] %s", array, idx, op);
-}
-
 
 /* x^k for 1 <= |k| <= 4 written as the products graph_powi_value forms, in
  * its order (x*x, x*(x*x), (x*x)*(x*x)), so that small powers read as
@@ -232,17 +125,36 @@ static int small_powi_expression(char *expr, size_t size, const char *a, int64_t
 	return len >= 0 && (size_t)len < size;
 }
 
-/* The body of loop q for kernel kind k, inside the loop nest. */
-static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
+/* Names of member m's temporaries: t<node>, or t<m>_<node> when a group
+ * fuses several bodies into one loop. */
+static void temp_name(char *buf, size_t size, size_t m, int fused, unsigned long node)
+{
+	if (fused)
+		snprintf(buf, size, "t%lu_%lu", (unsigned long)m, node);
+	else
+		snprintf(buf, size, "t%lu", node);
+}
+
+/* Member m (loop q) of a group, for kernel kind k, inside the loop nest:
+ * its f adds to f<m>; gradient and Hessian values are left in out_text
+ * for the group's writes; Hessian-vector products add to hv directly. */
+static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
+                               const char *indent)
 {
 	const tmpl_loop *l = &w->s->loops[q];
 	const tape_kernel *tk = &l->t.kernel[k == K_HESSVEC ? TAPE_HESS : (tape_kernel_id)k];
 	char a[NAME_MAX_LEN], b[NAME_MAX_LEN], c[NAME_MAX_LEN], expr[4 * NAME_MAX_LEN + 64];
-	char v1[80], v2[80];
+	char v1[80], v2[80], t[NAME_MAX_LEN];
 	if (!ensure_slots(w, tk->n_slots + 1))
 		return HESSC_ERR_NOMEM;
+	for (size_t i = 0; i < tk->n_slots; i++) {
+		w->slot_is_one[i] = 0;
+		w->slot_recip[i] = w->recip_of[i] = NO_RECIP;
+	}
 	for (size_t i = 0; i < tk->len; i++) {
 		const tape_instr *in = &tk->code[i];
+		int makes_recip = in->kind == TAPE_OP && in->op == OP_DIV && w->slot_is_one[in->a]
+		                  && in->b != in->dst;
 		switch ((tape_kind)in->kind) {
 		case TAPE_CONST:
 			emit_c_format_double(w->slot_text[in->dst], NAME_MAX_LEN, in->value, 1);
@@ -268,26 +180,25 @@ static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 					snprintf(expr, sizeof expr, "%s_powi(%s, %lld)", w->prefix, a,
 					         (long long)in->index);
 				}
+			} else if (in->op == OP_DIV && w->slot_recip[in->b] != NO_RECIP) {
+				/* a / b as a * (1 / b): one division where the derivative
+				 * divides by b again and again */
+				snprintf(expr, sizeof expr, "%s * %s", a, w->slot_text[w->slot_recip[in->b]]);
 			} else if (!emit_c_op_expression(expr, sizeof expr, (graph_op)in->op, a, b, c)) {
 				return HESSC_ERR_NOMEM;
 			}
-			fprintf(w->c, "%sconst double t%lu = %s;\n", indent, (unsigned long)in->node, expr);
-			snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "t%lu", (unsigned long)in->node);
+			temp_name(t, sizeof t, m, fused, (unsigned long)in->node);
+			fprintf(w->c, "%sconst double %s = %s;\n", indent, t, expr);
+			snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "%s", t);
 			break;
 		}
 		case TAPE_OUT_F:
-			fprintf(w->c, "%sf += %s;\n", indent, w->slot_text[in->a]);
+			fprintf(w->c, "%sf%lu += %s;\n", indent, (unsigned long)m, w->slot_text[in->a]);
 			break;
 		case TAPE_OUT:
 			if (k == K_GRAD || k == K_HESS) {
-				char target[200], acc[32];
-				const placement *pl = k == K_GRAD ? &w->grad_at[q][in->index]
-				                                  : &w->hess_at[q][in->index];
-				snprintf(acc, sizeof acc, "acc%lld", (long long)in->index);
-				target_text(target, sizeof target, pl, k == K_GRAD ? "g" : "h", acc,
-				            k == K_GRAD ? l->n_slots : l->d.nnz, (size_t)in->index,
-				            k == K_GRAD ? w->zero_g : w->zero_h);
-				fprintf(w->c, "%s%s %s;\n", indent, target, w->slot_text[in->a]);
+				snprintf(w->out_text[w->out_first[m] + (size_t)in->index], NAME_MAX_LEN, "%s",
+				         w->slot_text[in->a]);
 			} else {
 				int r = l->loc_row[in->index], cc = l->loc_col[in->index];
 				var_text(l, r, v1, sizeof v1);
@@ -302,65 +213,170 @@ static hessc_status write_body(writer *w, size_t q, int k, const char *indent)
 		case TAPE_HV_ACC:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through their HESS kernel */
 		}
+		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP) {
+			size_t d = in->dst;
+			if (w->slot_recip[d] != NO_RECIP)
+				w->recip_of[w->slot_recip[d]] = NO_RECIP;
+			if (w->recip_of[d] != NO_RECIP)
+				w->slot_recip[w->recip_of[d]] = NO_RECIP;
+			w->slot_recip[d] = w->recip_of[d] = NO_RECIP;
+			w->slot_is_one[d] = in->kind == TAPE_CONST && in->value == 1.0;
+			if (makes_recip) {
+				w->slot_recip[in->b] = d;
+				w->recip_of[d] = in->b;
+			}
+		}
 	}
 	return HESSC_OK;
 }
 
-static int reads_tables(const tmpl_loop *l)
+/* The place of output o as C text: "3 * j + 1", "pos2[it * 10 + 4]", "19998" */
+static void place_text(char *buf, size_t size, const tplan_out *o, const tmpl_set *s)
 {
-	return l->n_tables > 0;
+	if (o->kind == TPLAN_MAP)
+		snprintf(buf, size, "pos%lu[it * %lu + %lu]", (unsigned long)o->map_loop,
+		         (unsigned long)s->loops[o->map_loop].d.nnz, (unsigned long)o->map_entry);
+	else if (o->kind == TPLAN_FIXED)
+		snprintf(buf, size, "%ld", o->base);
+	else
+		affine_text(buf, size, o->base, o->s0, o->s1);
 }
 
-static hessc_status write_loop_kernel(writer *w, size_t q, int k)
+/* The sum of output o's parts, in order */
+static void write_sum(writer *w, const tplan_kernel *pk, const tplan_out *o)
 {
-	const tmpl_loop *l = &w->s->loops[q];
-	int two = l->count[0] > 1, needs_it = reads_tables(l);
-	const placement *at = k == K_GRAD ? w->grad_at[q] : k == K_HESS ? w->hess_at[q] : NULL;
-	size_t nout = k == K_GRAD ? l->n_slots : k == K_HESS ? l->d.nnz : 0;
-	for (size_t e = 0; e < nout; e++)
-		needs_it |= at[e].kind == AT_MAP;
+	for (size_t p = 0; p < o->n_parts; p++) {
+		const tplan_part *pt = &pk->parts[o->first_part + p];
+		fprintf(w->c, "%s%s", p ? " + " : "", w->out_text[w->out_first[pt->member] + pt->local]);
+	}
+}
+
+static int group_reads_tables(const writer *w, const tplan_group *g)
+{
+	for (size_t m = 0; m < g->n_members; m++)
+		if (w->s->loops[w->plan.members[g->first_member + m]].n_tables > 0)
+			return 1;
+	return 0;
+}
+
+/* One piece of group g's loop nest: the members' bodies, then the piece's
+ * writes (pk NULL: f and Hessian-vector kernels, which write as they go). */
+static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *pk,
+                                const tplan_piece *r)
+{
+	const tplan_group *gr = &w->plan.groups[g];
+	const char *array = k == K_GRAD ? "g" : "h";
+	int two = r->i1 - r->i0 > 1, needs_it = group_reads_tables(w, gr);
 	const char *indent = two ? "\t\t\t" : "\t\t";
+	char at[96];
 	hessc_status st;
-	fprintf(w->c, "static %s %s_l%lu_%s(const double *restrict x", k <= K_GRAD ? "double" : "void",
-	        w->prefix, (unsigned long)q, kernel_name[k]);
+	for (size_t o = 0; pk && o < r->n_outs; o++)
+		needs_it |= pk->outs[r->first_out + o].kind == TPLAN_MAP;
+	fputs("\t{\n", w->c);
+	for (size_t o = 0; pk && o < r->n_outs; o++)
+		if (pk->outs[r->first_out + o].kind == TPLAN_FIXED)
+			fprintf(w->c, "\t\tdouble acc%lu = 0.0;\n", (unsigned long)o);
+	if (two)
+		fprintf(w->c, "\t\tfor (long i = %lu; i < %lu; i++)\n", (unsigned long)r->i0,
+		        (unsigned long)r->i1);
+	else
+		fprintf(w->c, "\t\tconst long i = %lu;\n", (unsigned long)r->i0);
+	fprintf(w->c, "%sfor (long j = %lu; j < %lu; j++) {\n", two ? "\t\t\t" : "\t\t",
+	        (unsigned long)r->j0, (unsigned long)r->j1);
+	indent = two ? "\t\t\t\t" : "\t\t\t";
+	if (needs_it)
+		fprintf(w->c, "%sconst long it = i * %lu + j;\n%s(void)it;\n", indent,
+		        (unsigned long)gr->count1, indent);
+	fprintf(w->c, "%s(void)i;\n", indent);
+	for (size_t m = 0; m < gr->n_members; m++)
+		if ((st = write_body(w, w->plan.members[gr->first_member + m], m, gr->n_members > 1, k,
+		                     indent)) != HESSC_OK)
+			return st;
+	for (size_t o = 0; pk && o < r->n_outs; o++) {
+		const tplan_out *out = &pk->outs[r->first_out + o];
+		if (out->kind == TPLAN_FIXED) {
+			fprintf(w->c, "%sacc%lu += ", indent, (unsigned long)o);
+		} else {
+			place_text(at, sizeof at, out, w->s);
+			fprintf(w->c, "%s%s[%s] %s ", indent, array, at, out->store ? "=" : "+=");
+		}
+		write_sum(w, pk, out);
+		fputs(";\n", w->c);
+	}
+	fprintf(w->c, "%s}\n", two ? "\t\t\t" : "\t\t");
+	for (size_t o = 0; pk && o < r->n_outs; o++) {
+		const tplan_out *out = &pk->outs[r->first_out + o];
+		if (out->kind == TPLAN_FIXED)
+			fprintf(w->c, "\t\t%s[%ld] %s acc%lu;\n", array, out->base, out->store ? "=" : "+=",
+			        (unsigned long)o);
+	}
+	fputs("\t}\n", w->c);
+	return HESSC_OK;
+}
+
+/* Kernel kind k of group g: one function, its members' bodies fused. */
+static hessc_status write_group_kernel(writer *w, size_t g, int k)
+{
+	const tplan_group *gr = &w->plan.groups[g];
+	const tplan_kernel *pk = k == K_GRAD ? &w->plan.grad : k == K_HESS ? &w->plan.hess : NULL;
+	tplan_piece whole;
+	size_t n_out = 0;
+	hessc_status st;
+	w->out_first = realloc(w->out_first, (gr->n_members + 1) * sizeof *w->out_first);
+	if (!w->out_first)
+		return HESSC_ERR_NOMEM;
+	for (size_t m = 0; m < gr->n_members; m++) {
+		const tmpl_loop *l = &w->s->loops[w->plan.members[gr->first_member + m]];
+		w->out_first[m] = n_out;
+		n_out += k == K_GRAD ? l->n_slots : l->d.nnz;
+	}
+	if (n_out + 1 > w->out_cap) {
+		void *p = realloc(w->out_text, (n_out + 1) * sizeof *w->out_text);
+		if (!p)
+			return HESSC_ERR_NOMEM;
+		w->out_text = p;
+		w->out_cap = n_out + 1;
+	}
+	fprintf(w->c, "static %s %s_g%lu_%s(const double *restrict x", k <= K_GRAD ? "double" : "void",
+	        w->prefix, (unsigned long)g, kernel_name[k]);
 	if (k == K_GRAD)
 		fputs(", double *restrict g", w->c);
 	if (k == K_HESS)
-		fputs(", double *restrict h, const int *restrict pos", w->c);
+		fputs(", double *restrict h, const char *block", w->c);
 	if (k == K_HESSVEC)
 		fputs(", const double *restrict v, double *restrict hv", w->c);
 	fputs(")\n{\n\t(void)x;\n", w->c);
 	if (k == K_GRAD)
 		fputs("\t(void)g;\n", w->c);
 	if (k == K_HESS)
-		fputs("\t(void)h;\n\t(void)pos;\n", w->c);
+		fputs("\t(void)h;\n\t(void)block;\n", w->c);
 	if (k == K_HESSVEC)
 		fputs("\t(void)v;\n\t(void)hv;\n", w->c);
-	if (k <= K_GRAD)
+	for (size_t m = 0; m < gr->n_members; m++) {
+		size_t q = w->plan.members[gr->first_member + m];
+		if (k <= K_GRAD)
+			fprintf(w->c, "\tdouble f%lu = 0.0;\n", (unsigned long)m);
+		if (k == K_HESS && w->plan.hess.reads_map[q])
+			fprintf(w->c, "\tconst int *restrict pos%lu = (const int *)(block + %s_OFF_POS%lu);\n",
+			        (unsigned long)q, w->upper, (unsigned long)q);
+	}
+	if (pk) {
+		for (size_t p = 0; p < pk->n_pieces[g]; p++)
+			if ((st = write_piece(w, g, k, pk, &pk->pieces[pk->first_piece[g] + p])) != HESSC_OK)
+				return st;
+	} else {
+		memset(&whole, 0, sizeof whole);
+		whole.i1 = gr->count0;
+		whole.j1 = gr->count1;
+		if ((st = write_piece(w, g, k, NULL, &whole)) != HESSC_OK)
+			return st;
+	}
+	if (k <= K_GRAD) {
 		fputs("\tdouble f = 0.0;\n", w->c);
-	for (size_t e = 0; e < nout; e++)
-		if (at[e].kind == AT_FIXED && !at[e].only)
-			fprintf(w->c, "\tdouble acc%lu = 0.0;\n", (unsigned long)e);
-	if (two)
-		fprintf(w->c, "\tfor (long i = 0; i < %lu; i++)\n", (unsigned long)l->count[0]);
-	else
-		fputs("\tconst long i = 0;\n", w->c);
-	fprintf(w->c, "%sfor (long j = 0; j < %lu; j++) {\n", two ? "\t\t" : "\t",
-	        (unsigned long)l->count[1]);
-	if (needs_it)
-		fprintf(w->c, "%sconst long it = i * %lu + j;\n%s(void)it;\n", indent,
-		        (unsigned long)l->count[1], indent);
-	fprintf(w->c, "%s(void)i;\n", indent);
-	st = write_body(w, q, k, indent);
-	if (st != HESSC_OK)
-		return st;
-	fprintf(w->c, "%s}\n", two ? "\t\t" : "\t");
-	for (size_t e = 0; e < nout; e++)
-		if (at[e].kind == AT_FIXED && !at[e].only)
-			fprintf(w->c, "\t%s[%ld] += acc%lu;\n", k == K_GRAD ? "g" : "h", at[e].base,
-			        (unsigned long)e);
-	if (k <= K_GRAD)
+		for (size_t m = 0; m < gr->n_members; m++)
+			fprintf(w->c, "\tf += f%lu;\n", (unsigned long)m);
 		fputs("\treturn f;\n", w->c);
+	}
 	fputs("}\n\n", w->c);
 	return HESSC_OK;
 }
@@ -550,6 +566,8 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 		off += 8 * n;
 	}
 	for (size_t q = 0; q < w->s->n_loops; q++) {
+		if (!tmpl_plan_reads_map(&w->plan, q))
+			continue;
 		fprintf(w->c, "#define %s_OFF_POS%lu %luu\n", w->upper, (unsigned long)q,
 		        (unsigned long)off);
 		off += 4 * tmpl_positions_size(&w->s->loops[q]);
@@ -626,39 +644,38 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	           "\twhile (e) {\n\t\tif (e & 1) {\n\t\t\tresult = have ? result * base : base;\n"
 	           "\t\t\thave = 1;\n\t\t}\n\t\te >>= 1;\n\t\tif (e)\n\t\t\tbase = base * base;\n\t}\n"
 	           "\treturn k < 0 ? 1.0 / result : result;\n}\n\n", p);
-	for (size_t q = 0; q < nl; q++)
+	for (size_t g = 0; g < w->plan.n_groups; g++)
 		for (int k = K_F; k <= K_HESSVEC; k++)
-			if ((st = write_loop_kernel(w, q, k)) != HESSC_OK)
+			if ((st = write_group_kernel(w, g, k)) != HESSC_OK)
 				return st;
 
 	/* the kernels */
 	fprintf(c, "double %s_f(const double *restrict x, double *restrict w, const void *data)\n"
 	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
-	for (size_t q = 0; q < nl; q++)
-		fprintf(c, "\tf += %s_l%lu_f(x);\n", p, (unsigned long)q);
+	for (size_t g = 0; g < w->plan.n_groups; g++)
+		fprintf(c, "\tf += %s_g%lu_f(x);\n", p, (unsigned long)g);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "double %s_grad(const double *restrict x, double *restrict g, double *restrict w,\n"
 	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
-	if (w->zero_g)
+	if (w->plan.grad.zero)
 		fprintf(c, "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", u);
-	for (size_t q = 0; q < nl; q++)
-		fprintf(c, "\tf += %s_l%lu_grad(x, g);\n", p, (unsigned long)q);
+	for (size_t g = 0; g < w->plan.n_groups; g++)
+		fprintf(c, "\tf += %s_g%lu_grad(x, g);\n", p, (unsigned long)g);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "void %s_hess(const double *restrict x, double *restrict h, double *restrict w,\n"
 	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
 	           "\t(void)w;\n\t(void)block;\n", p, u);
-	if (w->zero_h)
+	if (w->plan.hess.zero)
 		fprintf(c, "\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", u);
-	for (size_t q = 0; q < nl; q++)
-		fprintf(c, "\t%s_l%lu_hess(x, h, (const int *)(block + %s_OFF_POS%lu));\n", p,
-		        (unsigned long)q, u, (unsigned long)q);
+	for (size_t g = 0; g < w->plan.n_groups; g++)
+		fprintf(c, "\t%s_g%lu_hess(x, h, block);\n", p, (unsigned long)g);
 	fputs("}\n\n", c);
 	fprintf(c, "void %s_hessvec(const double *restrict x, const double *restrict v,\n"
 	           "       double *restrict hv, double *restrict w, const void *data)\n{\n"
 	           "\t(void)w;\n\t(void)data;\n\tfor (long k = 0; k < %s_N; k++)\n\t\thv[k] = 0.0;\n",
 	        p, u);
-	for (size_t q = 0; q < nl; q++)
-		fprintf(c, "\t%s_l%lu_hessvec(x, v, hv);\n", p, (unsigned long)q);
+	for (size_t g = 0; g < w->plan.n_groups; g++)
+		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv);\n", p, (unsigned long)g);
 	fputs("}\n\n", c);
 
 	/* setup */
@@ -681,9 +698,11 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		           "%s_upper_N_RUNS, %s_upper_lit);\n", u, p, u, p);
 	fprintf(c, "\thsetup_pattern(%s_N, %s_loops, %lu, colptr, rowind);\n", u, p,
 	        (unsigned long)nl);
-	for (size_t q = 0; q < nl; q++)
-		fprintf(c, "\thsetup_positions(&%s_loops[%lu], colptr, rowind, (int *)(block + "
-		           "%s_OFF_POS%lu));\n", p, (unsigned long)q, u, (unsigned long)q);
+	fputs("\t(void)hsetup_positions;  /* used when some loop's places need a map */\n", c);
+	for (size_t q = 0; q < nl; q++)  /* the maps the kernels read */
+		if (tmpl_plan_reads_map(&w->plan, q))
+			fprintf(c, "\thsetup_positions(&%s_loops[%lu], colptr, rowind, (int *)(block + "
+			           "%s_OFF_POS%lu));\n", p, (unsigned long)q, u, (unsigned long)q);
 	fprintf(c, "\tpr->name = \"%s\";\n\tpr->n = %s_N;\n\tpr->nnz = %s_NNZ;\n"
 	           "\tpr->hess_colptr = colptr;\n\tpr->hess_rowind = rowind;\n\tpr->x0 = x0;\n",
 	        w->m->name ? w->m->name : p, u, u);
@@ -741,20 +760,18 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	have_upper = !all_equal(m->upper, m->n, INFINITY);
 
 	top_comment(&w, "Source", opt);
-	st = plan_outputs(&w);
+	st = tmpl_plan_build(s, &w.plan);
 	if (st == HESSC_OK)
 		st = write_source(&w, opt, have_lower, have_upper, &bytes);
 	if (st == HESSC_OK)  /* the header states the block size the source computed */
 		write_header(&w, have_lower, have_upper, bytes);
 	free(w.slot_text);
-	for (size_t q = 0; q < s->n_loops; q++) {
-		if (w.hess_at)
-			free(w.hess_at[q]);
-		if (w.grad_at)
-			free(w.grad_at[q]);
-	}
-	free(w.hess_at);
-	free(w.grad_at);
+	free(w.slot_is_one);
+	free(w.slot_recip);
+	free(w.recip_of);
+	free(w.out_text);
+	free(w.out_first);
+	tmpl_plan_free(&w.plan);
 	if (st == HESSC_OK && (ferror(c_out) || ferror(h_out)))
 		st = HESSC_ERR_INTERNAL;
 	free(prefix);
