@@ -93,6 +93,8 @@ struct ast_node {
 	uint8_t ref;         /* ast_ref, set by sema */
 	uint8_t has_var;     /* set by sema: the value depends on variables */
 	uint8_t is_set;      /* set by sema: the value is a set */
+	uint8_t has_data;    /* set by sema: the value depends on a run-time input
+	                        (a param with no value at generation time) */
 	uint16_t depth;      /* nesting depth of this expression */
 	uint16_t file;       /* which source text (arena tag when made) */
 	int line, col;

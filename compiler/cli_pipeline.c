@@ -30,6 +30,8 @@ int cli_load(const cli_args *args, diag_sink *sink, cli_model *cm)
 		.defines = args->defines.items,
 		.n_defines = args->defines.n,
 		.objective = args->objective,
+		/* only generated code can take its params' values at run time */
+		.run_time_inputs = args->command && strcmp(args->command, "gen") == 0,
 	};
 	hessc_status st = frontend_build(&in, sink, cm->g, &cm->m);
 	free(data);

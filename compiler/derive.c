@@ -77,6 +77,7 @@ static int find_terms(sweeper *cx, node_id root, term **terms, size_t *nterms, d
 		double wi = w[i], k;
 		switch ((graph_op)nd.op) {
 		case OP_CONST:
+		case OP_DATA:   /* a run-time input: constant to the derivatives */
 			continue;
 		case OP_VAR:
 			if (nd.index < 0 || (uint64_t)nd.index >= cx->n) {
@@ -182,7 +183,7 @@ static size_t interaction_bound(sweeper *cx, node_id root)
 		count[i] = c < cx->n ? c : cx->n;
 		size_t pairs = 0;
 		switch ((graph_op)nd.op) {
-		case OP_CONST: case OP_VAR: case OP_ADD: case OP_SUB: case OP_NEG:
+		case OP_CONST: case OP_VAR: case OP_DATA: case OP_ADD: case OP_SUB: case OP_NEG:
 		case OP_ABS: case OP_MIN: case OP_MAX: case OP_MOD: case OP_IF:
 		case OP_LT: case OP_LE: case OP_EQ: case OP_NE: case OP_AND: case OP_OR: case OP_NOT:
 		case OP_SIGN: case OP_FLOOR: case OP_CEIL: case OP_ROUND: case OP_DIVI: case OP_COUNT:

@@ -369,6 +369,7 @@ static void propagate(sweeper *cx, node_id v, node_id A)
 	case OP_NOT:
 	case OP_CONST:
 	case OP_VAR:
+	case OP_DATA:   /* run-time inputs are constants to the derivatives */
 	case OP_COUNT:
 		break;
 	}

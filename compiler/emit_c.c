@@ -33,6 +33,8 @@ const char emit_c_problem_struct[] =
 	"\tconst void *data;\n"
 	"} hessc_problem;\n";
 
+static void fput_comment_text(FILE *out, const char *s);
+
 /* ---- a growable text buffer: a part is built before its header, so that
  * parameters it does not use can be marked (void) ---- */
 
@@ -143,6 +145,7 @@ typedef struct kernel_writer {
 	const kernel_desc *desc;
 	const char *prefix;
 	const char *upper;        /* prefix in capitals, for macros */
+	const model *m;           /* its run-time inputs, read as in->NAME[k] */
 	size_t *part_of;          /* per instruction: its part */
 	uint8_t *crosses;         /* per instruction: value read in a later part */
 	size_t *def;              /* per slot: instruction that last wrote it */
@@ -154,7 +157,7 @@ typedef struct kernel_writer {
 	size_t n_parts;
 	size_t work_needed;       /* 1 + the highest slot kept in w */
 	/* usage flags of the part being written */
-	int used_x, used_v, used_out, used_w;
+	int used_x, used_v, used_out, used_w, used_in;
 	size_t part;              /* the part being written */
 	struct power_name *powers;/* powers named in this part (see write_powi) */
 	size_t powers_cap, powers_count;
@@ -163,13 +166,14 @@ typedef struct kernel_writer {
 
 static int defines_value(const tape_instr *in)
 {
-	return in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP;
+	return in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA ||
+	       in->kind == TAPE_OP;
 }
 
 static int statements_of(const tape_instr *in)
 {
-	/* constants and variables are written in place, not computed */
-	return in->kind == TAPE_CONST || in->kind == TAPE_VAR ? 0 : 1;
+	/* constants, variables and inputs are written in place, not computed */
+	return in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA ? 0 : 1;
 }
 
 /* Operand slots an instruction reads. */
@@ -190,6 +194,7 @@ static int operands(const tape_instr *in, uint32_t slot[3])
 		return 1;
 	case TAPE_CONST:
 	case TAPE_VAR:
+	case TAPE_DATA:
 	case TAPE_HV_ZERO:
 		break;
 	}
@@ -271,6 +276,11 @@ static void operand_text(kernel_writer *kw, uint32_t slot, operand *o)
 	} else if (p->kind == TAPE_VAR) {
 		kw->used_x = 1;
 		snprintf(o->text, sizeof o->text, "x[%lld]", (long long)p->index);
+	} else if (p->kind == TAPE_DATA) {
+		char member[EMIT_C_MEMBER_MAX];
+		kw->used_in = 1;
+		emit_c_input_member(member, sizeof member, kw->m->inputs[p->col].name);
+		snprintf(o->text, sizeof o->text, "in->%s[%lld]", member, (long long)p->index);
 	} else if (kw->crosses[def]) {
 		kw->used_w = 1;
 		o->reads_w = 1;
@@ -493,6 +503,7 @@ static void write_instruction(kernel_writer *kw, text *out, size_t i)
 	switch ((tape_kind)in->kind) {
 	case TAPE_CONST:
 	case TAPE_VAR:
+	case TAPE_DATA:
 		return;
 	case TAPE_OP: {
 		char name[OPERAND_MAX], lhs[OPERAND_MAX + 16];
@@ -546,25 +557,32 @@ static void write_instruction(kernel_writer *kw, text *out, size_t i)
 	}
 }
 
-/* The parameter list of a part (parts see the kernel's arrays, not data). */
-static void part_params(text *out, const kernel_desc *desc)
+/* The parameter list of a part (parts see the kernel's arrays and its
+ * inputs, not data). */
+static void part_params(text *out, const kernel_writer *kw)
 {
+	const kernel_desc *desc = kw->desc;
 	text_add(out, "const double *restrict x");
 	if (desc->reads_v)
 		text_add(out, ", const double *restrict v");
 	if (desc->out)
 		text_add(out, ", double *restrict %s", desc->out);
 	text_add(out, ", double *restrict w");
+	if (kw->m->n_inputs)
+		text_add(out, ", const %s_data *restrict in", kw->prefix);
 }
 
-static void part_args(text *out, const kernel_desc *desc)
+static void part_args(text *out, const kernel_writer *kw)
 {
+	const kernel_desc *desc = kw->desc;
 	text_add(out, "x");
 	if (desc->reads_v)
 		text_add(out, ", v");
 	if (desc->out)
 		text_add(out, ", %s", desc->out);
 	text_add(out, ", w");
+	if (kw->m->n_inputs)
+		text_add(out, ", in");
 }
 
 static void unused_params(text *out, const kernel_writer *kw)
@@ -577,6 +595,8 @@ static void unused_params(text *out, const kernel_writer *kw)
 		text_add(out, "\t(void)%s;\n", kw->desc->out);
 	if (!kw->used_w)
 		text_add(out, "\t(void)w;\n");
+	if (kw->m->n_inputs && !kw->used_in)
+		text_add(out, "\t(void)in;\n");
 }
 
 static void kernel_signature(text *out, const kernel_writer *kw, int restrict_qualified)
@@ -603,14 +623,14 @@ static hessc_status write_kernel(kernel_writer *kw, FILE *c_out)
 	for (size_t part = 0; part + 1 < kw->n_parts; part++) {
 		kw->part = part;
 		kw->powers_count = 0;
-		kw->used_x = kw->used_v = kw->used_out = kw->used_w = 0;
+		kw->used_x = kw->used_v = kw->used_out = kw->used_w = kw->used_in = 0;
 		body.len = 0;
 		for (; i < k->len && kw->part_of[i] == part; i++)
 			write_instruction(kw, &body, i);
 		head.len = 0;
 		text_add(&head, "static void %s_%s_part%lu(", kw->prefix, kw->desc->name,
 		         (unsigned long)part);
-		part_params(&head, kw->desc);
+		part_params(&head, kw);
 		text_add(&head, ")\n{\n");
 		unused_params(&head, kw);
 		if (head.failed || body.failed || kw->failed) {
@@ -625,15 +645,15 @@ static hessc_status write_kernel(kernel_writer *kw, FILE *c_out)
 	}
 	kw->part = kw->n_parts - 1;
 	kw->powers_count = 0;
-	kw->used_x = kw->used_v = kw->used_out = kw->used_w = 0;
+	kw->used_x = kw->used_v = kw->used_out = kw->used_w = kw->used_in = 0;
 	body.len = 0;
 	if (kw->n_parts > 1) {
 		/* calling the parts hands every array on */
-		kw->used_x = kw->used_v = kw->used_out = kw->used_w = 1;
+		kw->used_x = kw->used_v = kw->used_out = kw->used_w = kw->used_in = 1;
 		for (size_t part = 0; part + 1 < kw->n_parts; part++) {
 			text_add(&body, "\t%s_%s_part%lu(", kw->prefix, kw->desc->name,
 			         (unsigned long)part);
-			part_args(&body, kw->desc);
+			part_args(&body, kw);
 			text_add(&body, ");\n");
 		}
 	}
@@ -641,7 +661,11 @@ static hessc_status write_kernel(kernel_writer *kw, FILE *c_out)
 		write_instruction(kw, &body, i);
 	head.len = 0;
 	kernel_signature(&head, kw, 1);
-	text_add(&head, "\n{\n\t(void)data;\n");
+	if (kw->m->n_inputs)
+		text_add(&head, "\n{\n\tconst %s_data *restrict in = (const %s_data *)data;\n",
+		         kw->prefix, kw->prefix);
+	else
+		text_add(&head, "\n{\n\t(void)data;\n");
 	unused_params(&head, kw);
 	if (head.failed || body.failed || kw->failed) {
 		st = HESSC_ERR_NOMEM;
@@ -695,6 +719,54 @@ static hessc_status write_hessvec(kernel_writer *kw, size_t nnz, FILE *c_out)
 }
 
 /* ---- shared with the loop emitter ---- */
+
+/* C's keywords, and names the generated code uses itself: a member named
+ * so gets a '_' appended. */
+static int reserved_member(const char *name)
+{
+	static const char *const words[] = {
+		"auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+		"else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+		"register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+		"switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+		"_Complex", "_Imaginary", "asm", "typeof", NULL
+	};
+	for (int i = 0; words[i]; i++)
+		if (strcmp(name, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void emit_c_input_member(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, reserved_member(name) ? "%s_" : "%s", name);
+}
+
+void emit_c_write_inputs(FILE *h, const model *m, const char *prefix, const char *upper,
+                         const char *how)
+{
+	if (m->n_inputs == 0)
+		return;
+	fprintf(h, "/* Run-time inputs: params the model declares without a value.  The\n"
+	           " * kernels read them through their `data` argument, so one generated file\n"
+	           " * serves any data of these sizes: ");
+	fprintf(h, how, prefix, prefix);
+	fprintf(h, ".\n * Every member points to the input's values (a scalar: to one value); the\n"
+	           " * struct is %lu pointers in a row, so `const double *const data[%lu]` in this\n"
+	           " * order is the same layout.  Each array is read, never written. */\n",
+	        (unsigned long)m->n_inputs, (unsigned long)m->n_inputs);
+	fprintf(h, "#define %s_N_INPUTS %lu\n", upper, (unsigned long)m->n_inputs);
+	fprintf(h, "typedef struct %s_data {\n", prefix);
+	for (size_t i = 0; i < m->n_inputs; i++) {
+		char member[EMIT_C_MEMBER_MAX];
+		emit_c_input_member(member, sizeof member, m->inputs[i].name);
+		fprintf(h, "\tconst double *%s;   /* %lu value%s: ", member,
+		        (unsigned long)m->inputs[i].count, m->inputs[i].count == 1 ? "" : "s");
+		fput_comment_text(h, m->inputs[i].layout);
+		fputs(" */\n", h);
+	}
+	fprintf(h, "} %s_data;\n\n", prefix);
+}
 
 void emit_c_format_double(char *buf, size_t size, double v, int paren)
 {
@@ -850,9 +922,17 @@ static void write_header(FILE *h, const model *m, const derivatives *d,
 	fputs("#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", h);
 	fprintf(h, "/* AMPL names of the variables, in the order of x */\n"
 	           "extern const char *const %s_names[];\n\n", prefix);
-	fputs("/* The kernels: x has N values; g and hv N, h NNZ (the entries in the order\n"
-	      " * of the descriptor's hess_colptr/hess_rowind); w WORK_SIZE doubles of\n"
-	      " * scratch (may be NULL when WORK_SIZE is 0); data is not read. */\n", h);
+	emit_c_write_inputs(h, m, prefix, upper,
+	                    "data must point to a filled %s_data: copy %s_problem and set its\n"
+	                    " * .data to it");
+	if (m->n_inputs)
+		fputs("/* The kernels: x has N values; g and hv N, h NNZ (the entries in the order\n"
+		      " * of the descriptor's hess_colptr/hess_rowind); w WORK_SIZE doubles of\n"
+		      " * scratch (may be NULL when WORK_SIZE is 0); data points to the inputs. */\n", h);
+	else
+		fputs("/* The kernels: x has N values; g and hv N, h NNZ (the entries in the order\n"
+		      " * of the descriptor's hess_colptr/hess_rowind); w WORK_SIZE doubles of\n"
+		      " * scratch (may be NULL when WORK_SIZE is 0); data is not read. */\n", h);
 	for (int k = 0; k < TAPE_KERNELS; k++) {
 		text sig = { 0 };
 		kernel_signature(&sig, &kw[k], 0);
@@ -950,7 +1030,7 @@ hessc_status emit_c(const model *m, const derivatives *d, const tape *t,
 	size_t work_size = 0;
 	for (int k = 0; k < TAPE_KERNELS; k++) {
 		kw[k] = (kernel_writer){ .k = &t->kernel[k], .desc = &kernel_descs[k],
-		                         .prefix = prefix, .upper = upper };
+		                         .prefix = prefix, .upper = upper, .m = m };
 		if (k == TAPE_HESSVEC)
 			continue;  /* written from the Hessian's entries, see write_hessvec */
 		st = plan_kernel(&kw[k], chunk, t->kernel[k].n_slots);

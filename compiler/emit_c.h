@@ -88,6 +88,16 @@ void emit_c_format_double(char *buf, size_t size, double v, int paren);
  * buf; 0 when it does not fit or memory runs out. */
 int emit_c_op_expression(char *buf, size_t size, graph_op op, const char *a, const char *b,
                          const char *c);
+/* The struct member of run-time input `name` (the name, with '_' after a C
+ * keyword). */
+#define EMIT_C_MEMBER_MAX 80
+void emit_c_input_member(char *buf, size_t size, const char *name);
+/* BASE.h's typedef of PREFIX_data (one `const double *` per input, its
+ * shape and layout in a comment) and PREFIX_N_INPUTS; nothing when the
+ * model has no inputs.  `how` says how the kernels get the struct (a
+ * format with two %s, both the prefix). */
+void emit_c_write_inputs(FILE *h, const model *m, const char *prefix, const char *upper,
+                         const char *how);
 /* The hessc_problem definition BASE.h carries (for the test that keeps it
  * identical to hessc/problem.h, and for the loop emitter's header). */
 extern const char emit_c_problem_struct[];

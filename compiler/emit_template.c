@@ -169,6 +169,8 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 				         (unsigned long)(((size_t)in->index - l->n_slots) * tmpl_iterations(l)));
 			}
 			break;
+		case TAPE_DATA:
+			return HESSC_ERR_INTERNAL;  /* loops over run-time inputs: not yet */
 		case TAPE_OP: {
 			int ar = graph_op_arity((graph_op)in->op);
 			snprintf(a, sizeof a, "%s", w->slot_text[in->a]);

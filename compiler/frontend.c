@@ -159,6 +159,88 @@ done:
 	return status;
 }
 
+/* i, j, k, l, then i5, i6, ...: the names subscript k is shown with. */
+static void dummy_name(char *buf, size_t size, int k)
+{
+	static const char *const dummies[] = { "i", "j", "k", "l" };
+	if (k < 4)
+		snprintf(buf, size, "%s", dummies[k]);
+	else
+		snprintf(buf, size, "i%d", k + 1);
+}
+
+/* "name[i,j] at (i-1)*100 + (j-1), i in 1..10000, j in 1..100": where each
+ * element of input `sym` lives in its array. */
+static char *describe_layout(const symbol *sym)
+{
+	char buf[1024], num[64], name[16];
+	size_t used = 0;
+	const set_value *set = sym->index;
+#define ADD(...) (used += used < sizeof buf ? (size_t)snprintf(buf + used, sizeof buf - used, __VA_ARGS__) : 0)
+	if (!set) {
+		ADD("%s: a scalar, one value", sym->name);
+		return strdup(buf);
+	}
+	ADD("%s[", sym->name);
+	for (int k = 0; k < sym->dim; k++) {
+		dummy_name(name, sizeof name, k);
+		ADD("%s%s", k ? "," : "", name);
+	}
+	ADD("] at ");
+	if (set->kind == SETV_LIST) {
+		ADD("the position of its subscripts among the %zu members of its index set, "
+		    "in the set's order", set->count);
+		return strdup(buf);
+	}
+	int dims = set->kind == SETV_RANGE ? 1 : set->dim;
+	for (int k = 0; k < dims; k++) {
+		double lo = set->kind == SETV_RANGE ? set->lo : set->lo_k[k];
+		double step = set->kind == SETV_RANGE ? set->step : set->step_k[k];
+		size_t stride = 1;
+		for (int l = k + 1; l < dims; l++)
+			stride *= set->len_k[l];
+		dummy_name(name, sizeof name, k);
+		snprintf(num, sizeof num, "%.17g", lo);
+		ADD("%s(%s-%s)", k ? " + " : "", name, num);
+		if (step != 1)
+			ADD("/%.17g", step);
+		if (stride != 1)
+			ADD("*%zu", stride);
+	}
+	for (int k = 0; k < dims; k++) {
+		double lo = set->kind == SETV_RANGE ? set->lo : set->lo_k[k];
+		double step = set->kind == SETV_RANGE ? set->step : set->step_k[k];
+		size_t len = set->kind == SETV_RANGE ? set->count : set->len_k[k];
+		dummy_name(name, sizeof name, k);
+		ADD(", %s in %.17g..%.17g", name, lo, lo + (double)(len ? len - 1 : 0) * step);
+		if (step != 1)
+			ADD(" by %.17g", step);
+	}
+#undef ADD
+	return strdup(buf);
+}
+
+static hessc_status make_inputs(sema *s, model *m)
+{
+	m->n_inputs = s->inputs.len;
+	if (m->n_inputs == 0)
+		return HESSC_OK;
+	m->inputs = calloc(m->n_inputs, sizeof *m->inputs);
+	if (!m->inputs)
+		return HESSC_ERR_NOMEM;
+	for (size_t i = 0; i < m->n_inputs; i++) {
+		const symbol *sym = s->inputs.items[i];
+		model_input *in = &m->inputs[i];
+		in->name = strdup(sym->name);
+		in->dim = sym->dim;
+		in->count = sym->index ? sym->index->count : 1;
+		in->layout = describe_layout(sym);
+		if (!in->name || !in->layout)
+			return HESSC_ERR_NOMEM;
+	}
+	return HESSC_OK;
+}
+
 static hessc_status make_model(sema *s, const frontend_input *in, node_id root, model **out)
 {
 	model *m = calloc(1, sizeof *m);
@@ -187,6 +269,8 @@ static hessc_status make_model(sema *s, const frontend_input *in, node_id root, 
 	hessc_status status = HESSC_ERR_NOMEM;
 	if (m->name && m->objective_name && m->source && m->x0 && m->lower && m->upper)
 		status = make_names(s, m);
+	if (status == HESSC_OK)
+		status = make_inputs(s, m);
 	if (status != HESSC_OK) {
 		model_free(m);
 		return status;
@@ -235,6 +319,7 @@ hessc_status frontend_build(const frontend_input *in, diag_sink *diags, graph *g
 	s.ndefines = in->n_defines;
 	s.want_objective = in->objective;
 	s.work_limit = in->work_limit;
+	s.allow_inputs = in->run_time_inputs;
 	status = sema_run(&s, &prog);
 	if (status != HESSC_OK)
 		goto done;
@@ -262,5 +347,10 @@ void model_free(model *m)
 	free(m->upper);
 	free(m->objective_name);
 	free(m->source);
+	for (size_t i = 0; m->inputs && i < m->n_inputs; i++) {
+		free(m->inputs[i].name);
+		free(m->inputs[i].layout);
+	}
+	free(m->inputs);
 	free(m);
 }

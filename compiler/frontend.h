@@ -30,11 +30,28 @@ typedef struct frontend_input {
 	const char *const *defines;      /* "NAME=VALUE", a param's value */
 	size_t n_defines;
 	const char *objective;           /* NULL: the first objective */
+	int run_time_inputs;             /* 1 (hessc gen): a param with no value from the
+	                                    model, data or -D becomes a run-time input
+	                                    of the kernels (model.inputs) when the
+	                                    objective's arithmetic is its only use; 0:
+	                                    every param the objective reads needs a value */
 	size_t work_limit;               /* 0: none; else the most set members, loop
 	                                    iterations and variables the front end may
 	                                    go through before it refuses the model
 	                                    (fuzzing and untrusted input) */
 } frontend_input;
+
+/* A run-time input: a param with no value at generation time, read by the
+ * kernels from their data.  Element k is the param's entry at position k
+ * of its index set (row-major over a product of ranges); sizes are fixed at
+ * generation time. */
+typedef struct model_input {
+	char *name;            /* the param's name */
+	int dim;               /* subscripts, 0 for a scalar */
+	size_t count;          /* elements (1 for a scalar) */
+	char *layout;          /* where each element lives, for the generated header:
+	                          "X[i,j] at (i-1)*100 + (j-1), i in 1..10000, j in 1..100" */
+} model_input;
 
 typedef struct model {
 	char *name;            /* model base name ("rosenbr" for rosenbr.mod) */
@@ -49,6 +66,8 @@ typedef struct model {
 	source_loc objective_loc;  /* where the objective is declared */
 	char *source;          /* the model text, for later diagnostics at objective_loc */
 	size_t source_len;
+	size_t n_inputs;       /* run-time inputs the objective reads, in declaration */
+	model_input *inputs;   /* order; OP_DATA array a is inputs[a] */
 } model;
 
 hessc_status frontend_build(const frontend_input *in, diag_sink *diags,

@@ -277,6 +277,19 @@ node_id graph_var(graph *g, int64_t index)
 	return intern(g, &n);
 }
 
+node_id graph_data(graph *g, int64_t array, int64_t element)
+{
+	g->requests++;
+	if (array < 0 || array >= GRAPH_DATA_MAX_ARRAYS || element < 0 ||
+	    element >= ((int64_t)1 << GRAPH_DATA_SHIFT)) {
+		g->failed = 1;
+		return GRAPH_NO_NODE;
+	}
+	graph_node n = make(OP_DATA, 0, 0, 0);
+	n.index = array << GRAPH_DATA_SHIFT | element;
+	return intern(g, &n);
+}
+
 /* Fold when every operand is a constant and the result is a number. */
 static int try_fold(graph *g, graph_op op, int arity, node_id a, node_id b, int64_t index,
                     node_id *out)
@@ -426,9 +439,12 @@ node_id graph_check(const graph *g)
 		for (int k = 0; k < 3; k++)
 			if (k < ar ? ops[k] >= i : ops[k] != 0)
 				return (node_id)i;
-		if (n->op != OP_VAR && n->op != OP_POWI && n->op != OP_CONST && n->index != 0)
+		if (n->op != OP_VAR && n->op != OP_POWI && n->op != OP_CONST && n->op != OP_DATA &&
+		    n->index != 0)
 			return (node_id)i;
 		if (n->op == OP_POWI && (n->index > INT32_MAX || n->index < INT32_MIN))
+			return (node_id)i;
+		if (n->op == OP_DATA && n->index < 0)
 			return (node_id)i;
 		if (op_commutative[n->op] && n->a > n->b)
 			return (node_id)i;
@@ -469,6 +485,7 @@ double graph_apply(graph_op op, double a, double b, double c, int64_t index)
 	switch (op) {
 	case OP_CONST:
 	case OP_VAR:
+	case OP_DATA:
 	case OP_COUNT:
 		return NAN;  /* leaves carry their value elsewhere */
 	case OP_ADD: return a + b;
@@ -515,6 +532,12 @@ double graph_apply(graph_op op, double a, double b, double c, int64_t index)
 
 double graph_eval(const graph *g, node_id root, const double *x, double *scratch)
 {
+	return graph_eval_inputs(g, root, x, NULL, scratch);
+}
+
+double graph_eval_inputs(const graph *g, node_id root, const double *x,
+                         const double *const *inputs, double *scratch)
+{
 	if (root >= g->count)
 		return NAN;
 	for (size_t i = 0; i <= root; i++) {
@@ -525,6 +548,10 @@ double graph_eval(const graph *g, node_id root, const double *x, double *scratch
 			break;
 		case OP_VAR:
 			scratch[i] = x[n->index];
+			break;
+		case OP_DATA:
+			scratch[i] = inputs ? inputs[graph_data_array(n->index)][graph_data_element(n->index)]
+			                    : NAN;
 			break;
 		default: {
 			int ar = op_arity[n->op];

@@ -42,7 +42,8 @@ typedef struct graph_node {
 	uint8_t op;        /* graph_op */
 	uint32_t a, b, c;  /* operands (ids < this node's id), unused ones 0 */
 	union {            /* one or the other: a node is 24 bytes, not 32 */
-		int64_t index; /* OP_VAR: variable index; OP_POWI: the exponent; else 0 */
+		int64_t index; /* OP_VAR: variable index; OP_POWI: the exponent;
+		                  OP_DATA: array << GRAPH_DATA_SHIFT | element; else 0 */
 		double value;  /* OP_CONST: the value; read it only there */
 	};
 } graph_node;
@@ -62,6 +63,18 @@ const graph_node *graph_get(const graph *g, node_id id);
 /* Constructors: return an existing equal node when there is one. */
 node_id graph_const(graph *g, double value);
 node_id graph_var(graph *g, int64_t index);
+/* Element `element` of run-time input array `array` (OP_DATA): a value the
+ * kernels read from their data at run time, constant for differentiation.
+ * array < GRAPH_DATA_MAX_ARRAYS, element < 2^GRAPH_DATA_SHIFT. */
+#define GRAPH_DATA_SHIFT 40
+#define GRAPH_DATA_MAX_ARRAYS ((int64_t)1 << 22)
+node_id graph_data(graph *g, int64_t array, int64_t element);
+/* The array and element of an OP_DATA node's index. */
+static inline int64_t graph_data_array(int64_t index) { return index >> GRAPH_DATA_SHIFT; }
+static inline int64_t graph_data_element(int64_t index)
+{
+	return index & (((int64_t)1 << GRAPH_DATA_SHIFT) - 1);
+}
 node_id graph_unary(graph *g, graph_op op, node_id a);
 node_id graph_binary(graph *g, graph_op op, node_id a, node_id b);
 node_id graph_powi(graph *g, node_id a, int exponent);
@@ -80,6 +93,10 @@ int graph_is_const(const graph *g, node_id id, double *value);
  * interpreter that tests compare the emitters with.  `scratch` holds
  * graph_size(g) doubles. */
 double graph_eval(const graph *g, node_id root, const double *x, double *scratch);
+/* The same with run-time inputs: OP_DATA (a, k) reads inputs[a][k]
+ * (graph_eval gives NaN there). */
+double graph_eval_inputs(const graph *g, node_id root, const double *x,
+                         const double *const *inputs, double *scratch);
 
 /* The graph's invariants, checked between stages and in tests: every
  * operator known, used operands smaller than the node, unused operands and

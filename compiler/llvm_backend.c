@@ -211,6 +211,7 @@ static LLVMValueRef operation(irgen *g, graph_op op, LLVMValueRef a, LLVMValueRe
 	case OP_IF: return LLVMBuildSelect(B, nonzero(g, a), b, c, "");
 	case OP_CONST:
 	case OP_VAR:
+	case OP_DATA:   /* leaves: loaded by their tape instruction */
 	case OP_COUNT:
 		break;
 	}
@@ -279,6 +280,8 @@ static LLVMValueRef build_range(irgen *g, const tape_kernel *k, size_t lo, size_
 		case TAPE_VAR:
 			set_slot(g, in->dst, load_at(g, g->x, in->index), escapes[i]);
 			break;
+		case TAPE_DATA:
+			return NULL;  /* run-time inputs: only the C emitter reads them so far */
 		case TAPE_OP: {
 			int arity = graph_op_arity((graph_op)in->op);
 			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;

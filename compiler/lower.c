@@ -6,6 +6,13 @@
 
 static node_id lower(sema *s, const ast_node *e, value *env);
 
+/* Whether e's value is known now: it reads no variable and no run-time
+ * input, so it is evaluated to a constant, as AMPL does. */
+static int known_now(const ast_node *e)
+{
+	return !e->has_var && !e->has_data;
+}
+
 static node_id check(sema *s, node_id id)
 {
 	if (id == GRAPH_NO_NODE || graph_failed(s->graph))
@@ -68,7 +75,7 @@ static node_id lower_pow(sema *s, const ast_node *e, value *env)
 {
 	node_id a = lower(s, e->kids[0], env);
 	const ast_node *ex = e->kids[1];
-	if (!ex->has_var) {
+	if (known_now(ex)) {
 		double k = sema_eval_num(s, ex, env);
 		if (k == floor(k) && fabs(k) <= LOWER_MAX_POWI)
 			return check(s, graph_powi(s->graph, a, (int)k));
@@ -124,10 +131,17 @@ static node_id lower_binary(sema *s, const ast_node *e, value *env)
 
 static node_id lower_node(sema *s, const ast_node *e, value *env)
 {
-	if (!e->has_var)
+	if (known_now(e))
 		return constant(s, sema_eval_num(s, e, env));
 	switch ((ast_kind)e->kind) {
 	case AST_NAME:
+		if (e->ref == REF_PARAM) {   /* a run-time input: element pos of its array */
+			symbol *sym = e->sym;
+			size_t pos = sema_subscript_position(s, e, env);
+			if (!sym->input)
+				sema_fail(s, e, "internal: run-time input '%s' was not numbered", sym->name);
+			return check(s, graph_data(s->graph, (int64_t)(sym->input - 1), (int64_t)pos));
+		}
 		if (e->ref == REF_VAR) {
 			symbol *sym = e->sym;
 			size_t pos = sema_subscript_position(s, e, env);
@@ -153,7 +167,7 @@ static node_id lower_node(sema *s, const ast_node *e, value *env)
 	}
 	case AST_IF: {
 		const ast_node *c = e->kids[0];
-		if (!c->has_var) {
+		if (known_now(c)) {
 			value v = sema_eval(s, c, env);
 			int taken = v.str ? 1 : v.num != 0;
 			if (taken)
@@ -195,6 +209,7 @@ hessc_status lower_objective(sema *s, graph *g, node_id *root)
 	if (setjmp(s->fail))
 		return s->fail_status;
 	s->graph = g;
+	sema_number_inputs(s);
 	value env[SEMA_MAX_SLOTS];
 	memset(env, 0, sizeof env);
 	*root = lower(s, s->objective->decl->kids[0], env);

@@ -22,6 +22,8 @@
 /* leaves */
 OP(CONST,  0, 0, "")       /* a double constant, node.value */
 OP(VAR,    0, 0, "")       /* x[node.index], 0-based AMPL order */
+OP(DATA,   0, 0, "")       /* element k of run-time input array a (graph_data):
+                              a param with no value at generation time */
 
 /* arithmetic */
 OP(ADD,    2, 1, "+")

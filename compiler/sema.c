@@ -144,6 +144,18 @@ static void declare_set(sema *s, ast_node *d)
 
 /* ---- params ---- */
 
+/* 1 when a `let` gives `sym` values: it is then not a run-time input. */
+static int set_by_let(sema *s, const symbol *sym)
+{
+	for (size_t i = 0; s->prog && i < s->prog->nstmts; i++) {
+		const ast_node *d = s->prog->stmts[i];
+		if (d->kind == AST_LET && d->extra && d->extra->text &&
+		    strcmp(d->extra->text, sym->name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void declare_param(sema *s, ast_node *d)
 {
 	ast_node *idx = d->cond;
@@ -159,6 +171,10 @@ static void declare_param(sema *s, ast_node *d)
 		ast_node *e = a->nkids ? a->kids[0] : NULL;
 		if (e && e->has_var)
 			sema_fail(s, e, "a param cannot depend on variables");
+		if (e)
+			sema_no_inputs(s, e, a->op == ATTR_ASSIGN || a->op == ATTR_DEFINE ||
+			               a->op == ATTR_DEFAULT ? "the value of another param" :
+			               "a param's check");
 		switch (a->op) {
 		case ATTR_ASSIGN:
 		case ATTR_DEFINE:
@@ -200,6 +216,13 @@ static void declare_param(sema *s, ast_node *d)
 		return;
 	}
 	sema_apply_param_data(s, sym);
+	if (s->allow_inputs && !sym->value_expr && !sym->default_expr && !sym->symbolic &&
+	    count > 0 && !set_by_let(s, sym)) {
+		int any = 0;
+		for (size_t p = 0; p < count && !any; p++)
+			any = sym->state[p] != 0;
+		sym->run_time = !any;
+	}
 }
 
 /* ---- variables ---- */
@@ -233,6 +256,9 @@ static void declare_var(sema *s, ast_node *d)
 		if (e && e->has_var && a->op != ATTR_DEFINE)
 			sema_fail(s, e, "%s of a variable cannot depend on variables",
 			          a->op == ATTR_ASSIGN || a->op == ATTR_DEFAULT ? "the initial value" : "a bound");
+		if (e && a->op != ATTR_DEFINE)
+			sema_no_inputs(s, e, a->op == ATTR_ASSIGN || a->op == ATTR_DEFAULT
+			                     ? "a variable's initial value" : "a variable's bound");
 	}
 	if (def) {
 		if (init || lo || hi || fixed)
@@ -443,6 +469,7 @@ static void declare_constraint(sema *s, ast_node *d)
 	sema_declare(s, d, SYM_CONSTRAINT);
 	if (!d->kids[0]->has_var)
 		not_a_bound(s, d);
+	sema_no_inputs(s, d->kids[0], "a bound on a variable");
 	bound_ctx b = { d };
 	sema_for_each(s, idx, apply_bound, &b);
 }
@@ -486,6 +513,7 @@ static void run_let(sema *s, ast_node *d)
 		sema_fail(s, target, "unsupported: 'let' sets variables' initial values and params only");
 	if (d->kids[0]->is_set)
 		sema_fail(s, d->kids[0], "a set is used where a number is expected");
+	sema_no_inputs(s, d->kids[0], "a 'let' value");
 	let_ctx l = { d };
 	sema_for_each(s, idx, let_one, &l);
 }
@@ -496,6 +524,7 @@ hessc_status sema_run(sema *s, const ast_program *prog)
 {
 	if (setjmp(s->fail))
 		return s->fail_status;
+	s->prog = prog;
 	sema_collect_data(s, prog);
 	ast_node *first_objective = NULL;
 	for (size_t i = 0; i < prog->nstmts; i++) {

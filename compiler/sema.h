@@ -74,6 +74,11 @@ typedef struct symbol {
 	ast_node *default_expr;
 	ast_node *value_expr;    /* := or = expression */
 	int symbolic;
+	int run_time;            /* no value at generation time: a run-time input
+	                            of the kernels (only when inputs are allowed) */
+	size_t input;            /* 1 + its number among the inputs the objective
+	                            reads (sema_number_inputs); 0 until then */
+	int walked;              /* sema_number_inputs visited this defined variable */
 	/* vars */
 	size_t base;             /* index of the first variable */
 	/* defined vars */
@@ -131,6 +136,11 @@ typedef struct sema {
 	int nesting;
 	int eval_depth;          /* sema_eval and lowering calls active now */
 	value *env_pool;         /* SEMA_MAX_NESTING + 1 environments, one per level */
+	/* run-time inputs: params with no value become kernel inputs (hessc gen) */
+	int allow_inputs;
+	const ast_program *prog; /* the statements, to see which params `let` sets */
+	ptr_vec inputs;          /* the inputs the objective reads, numbered in
+	                            declaration order (sema_number_inputs) */
 	/* lowering */
 	graph *graph;
 } sema;
@@ -177,6 +187,12 @@ void set_describe(char *buf, size_t size, const set_value *set);
 
 /* names (sema_resolve.c): binds names, checks subscripts, computes flags */
 void sema_resolve(sema *s, ast_node *expr);
+/* An error at the first run-time input `e` reads, when it reads one: its
+ * value is needed at generation time, for `what` ("a subscript", ...). */
+void sema_no_inputs(sema *s, const ast_node *e, const char *what);
+/* Number the run-time inputs the chosen objective reads (through defined
+ * variables too), in declaration order, into s->inputs. */
+void sema_number_inputs(sema *s);
 /* resolves an indexing and leaves its dummies in scope; returns how many */
 int sema_resolve_indexing(sema *s, ast_node *idx);
 void sema_pop_scope(sema *s, int count);

@@ -518,6 +518,9 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 	}
 	if (sym->state[pos] == 2)
 		sema_fail(s, at, "'%s' is defined in terms of itself here", sym->name);
+	if (sym->run_time)
+		sema_fail(s, at, "'%s' has no value at generation time (a run-time input): "
+		          "its value is needed here to generate the code", sym->name);
 	const ast_node *expr = sym->value_expr ? sym->value_expr : sym->default_expr;
 	if (!expr) {
 		char k[256] = "";

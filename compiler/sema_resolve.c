@@ -39,6 +39,8 @@ static void merge(ast_node *e, const ast_node *kid)
 		return;
 	if (kid->has_var)
 		e->has_var = 1;
+	if (kid->has_data)
+		e->has_data = 1;
 	if (kid->max_slot > e->max_slot)
 		e->max_slot = kid->max_slot;
 }
@@ -55,6 +57,30 @@ static void need_set(sema *s, const ast_node *e, const char *what)
 		sema_fail(s, e, "a set is expected (%s)", what);
 	if (e->has_var)
 		sema_fail(s, e, "a set cannot depend on variables");
+	sema_no_inputs(s, e, "a set");
+}
+
+/* The first name below e that reads a run-time input, or NULL. */
+static const ast_node *first_input(const ast_node *e)
+{
+	if (!e || !e->has_data)
+		return NULL;
+	if (e->kind == AST_NAME && e->ref == REF_PARAM && ((const symbol *)e->sym)->run_time)
+		return e;
+	for (size_t i = 0; i < e->nkids; i++) {
+		const ast_node *hit = first_input(e->kids[i]);
+		if (hit)
+			return hit;
+	}
+	return first_input(e->cond);
+}
+
+void sema_no_inputs(sema *s, const ast_node *e, const char *what)
+{
+	const ast_node *at = first_input(e);
+	if (at)
+		sema_fail(s, at, "'%s' has no value at generation time (a run-time input), "
+		          "but %s needs its value to generate the code", at->text, what);
 }
 
 static void push_dummy(sema *s, ast_node *name)
@@ -97,6 +123,7 @@ int sema_resolve_indexing(sema *s, ast_node *idx)
 		idx->op = sets == 0 ? 1 : 0;   /* 1: a literal list of members */
 		if (idx->has_var)
 			sema_fail(s, idx, "a set cannot depend on variables");
+		sema_no_inputs(s, idx, "a set");
 		return 0;
 	}
 	for (size_t i = 0; i < idx->nkids; i++) {
@@ -120,6 +147,7 @@ int sema_resolve_indexing(sema *s, ast_node *idx)
 		need_number(s, idx->cond, "a condition");
 		if (idx->cond->has_var)
 			sema_fail(s, idx->cond, "an indexing condition cannot depend on variables");
+		sema_no_inputs(s, idx->cond, "an indexing condition (it selects the terms)");
 		merge(idx, idx->cond);
 	}
 	if (idx->max_slot > first)
@@ -154,6 +182,7 @@ static void resolve_name(sema *s, ast_node *e)
 		break;
 	case SYM_PARAM:
 		e->ref = REF_PARAM;
+		e->has_data = (uint8_t)(sym->run_time != 0);
 		break;
 	case SYM_VAR:
 		e->ref = REF_VAR;
@@ -184,6 +213,7 @@ static void resolve_name(sema *s, ast_node *e)
 		need_number(s, e->kids[i], "a subscript");
 		if (e->kids[i]->has_var)
 			sema_fail(s, e->kids[i], "a subscript cannot depend on variables");
+		sema_no_inputs(s, e->kids[i], "a subscript");
 		merge(e, e->kids[i]);
 	}
 }
@@ -269,6 +299,7 @@ void sema_resolve(sema *s, ast_node *e)
 			}
 			if (e->has_var)
 				sema_fail(s, e, "membership cannot depend on variables");
+			sema_no_inputs(s, e, "a membership test");
 		} else {
 			need_number(s, e->kids[0], ast_op_spelling(op));
 			need_number(s, e->kids[1], ast_op_spelling(op));
@@ -320,6 +351,7 @@ void sema_resolve(sema *s, ast_node *e)
 		e->is_set = 1;
 		if (e->has_var)
 			sema_fail(s, e, "a set cannot depend on variables");
+		sema_no_inputs(s, e, "a set");
 		return;
 	case AST_INDEXING: {
 		int n = sema_resolve_indexing(s, e);
@@ -329,5 +361,38 @@ void sema_resolve(sema *s, ast_node *e)
 	}
 	default:
 		sema_fail(s, e, "unexpected construct in an expression");
+	}
+}
+
+/* ---- run-time inputs the objective reads ---- */
+
+static void mark_inputs(sema *s, const ast_node *e)
+{
+	if (!e || !(e->has_data || e->has_var))
+		return;
+	sema_descend(s, e);
+	if (e->kind == AST_NAME && e->ref == REF_PARAM && ((symbol *)e->sym)->run_time)
+		((symbol *)e->sym)->input = 1;
+	if (e->kind == AST_NAME && e->ref == REF_DEFVAR && !((symbol *)e->sym)->walked) {
+		symbol *def = e->sym;
+		def->walked = 1;
+		mark_inputs(s, def->value_expr);
+	}
+	for (size_t i = 0; i < e->nkids; i++)
+		mark_inputs(s, e->kids[i]);
+	mark_inputs(s, e->cond);
+	sema_ascend(s);
+}
+
+void sema_number_inputs(sema *s)
+{
+	mark_inputs(s, s->objective->decl->kids[0]);
+	for (size_t i = 0; i < s->symbols.len; i++) {
+		symbol *sym = s->symbols.items[i];
+		if (sym->kind != SYM_PARAM || !sym->input)
+			continue;
+		if (ptr_vec_push(s->arena, &s->inputs, sym))
+			sema_nomem(s);
+		sym->input = s->inputs.len;
 	}
 }

@@ -2,6 +2,7 @@
  * the reference interpreter that runs them. */
 #include "tape.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,10 @@ static hessc_status lower_kernel(lowering *L, tape_kernel *k, pending_output *ou
 		} else if (nd->op == OP_VAR) {
 			in.kind = TAPE_VAR;
 			in.index = nd->index;
+		} else if (nd->op == OP_DATA) {
+			in.kind = TAPE_DATA;
+			in.index = graph_data_element(nd->index);
+			in.col = graph_data_array(nd->index);
 		} else {
 			in.kind = TAPE_OP;
 			in.op = nd->op;
@@ -268,6 +273,12 @@ void tape_free(tape *t)
 double tape_run(const tape *t, tape_kernel_id kid, const double *x,
                 const double *v, double *out, double *work)
 {
+	return tape_run_inputs(t, kid, x, v, out, work, NULL);
+}
+
+double tape_run_inputs(const tape *t, tape_kernel_id kid, const double *x, const double *v,
+                       double *out, double *work, const double *const *inputs)
+{
 	const tape_kernel *k = &t->kernel[kid];
 	double f = 0;
 	for (size_t i = 0; i < k->len; i++) {
@@ -278,6 +289,9 @@ double tape_run(const tape *t, tape_kernel_id kid, const double *x,
 			break;
 		case TAPE_VAR:
 			work[in->dst] = x[in->index];
+			break;
+		case TAPE_DATA:
+			work[in->dst] = inputs ? inputs[in->col][in->index] : NAN;
 			break;
 		case TAPE_OP: {
 			int arity = op_arity[in->op];

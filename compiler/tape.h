@@ -46,6 +46,8 @@
 typedef enum tape_kind {
 	TAPE_CONST,    /* slot[dst] = value */
 	TAPE_VAR,      /* slot[dst] = x[index] */
+	TAPE_DATA,     /* slot[dst] = inputs[col][index]: element `index` of run-time
+	                  input `col` (an OP_DATA leaf) */
 	TAPE_OP,       /* slot[dst] = op(slot[a], slot[b], slot[c]); POWI: exponent in index */
 	TAPE_OUT_F,    /* the kernel returns slot[a] (last instruction of F and GRAD) */
 	TAPE_OUT,      /* out[index] = slot[a]: g in GRAD, h in HESS */
@@ -59,9 +61,9 @@ typedef struct tape_instr {
 	uint8_t op;       /* graph_op, TAPE_OP only */
 	uint32_t dst;     /* result slot: TAPE_CONST, TAPE_VAR, TAPE_OP */
 	uint32_t a, b, c; /* operand slots (as many as the op's arity) */
-	int64_t index;    /* VAR: variable; POWI: exponent; OUT: position;
-	                     HV_ZERO: n; HV_ACC: row */
-	int64_t col;      /* HV_ACC: column */
+	int64_t index;    /* VAR: variable; DATA: element; POWI: exponent;
+	                     OUT: position; HV_ZERO: n; HV_ACC: row */
+	int64_t col;      /* HV_ACC: column; DATA: input array */
 	double value;     /* CONST */
 	node_id node;     /* the graph node computed or written (names, comments) */
 } tape_instr;
@@ -95,5 +97,10 @@ void tape_free(tape *t);
  * GRAD, 0 otherwise. */
 double tape_run(const tape *t, tape_kernel_id k, const double *x,
                 const double *v, double *out, double *work);
+/* The same for kernels that read run-time inputs: TAPE_DATA reads
+ * inputs[col][index] (one array per input, frontend.h's model_input order;
+ * tape_run passes NULL and such reads give NaN). */
+double tape_run_inputs(const tape *t, tape_kernel_id k, const double *x, const double *v,
+                       double *out, double *work, const double *const *inputs);
 
 #endif

@@ -2,7 +2,8 @@
  *
  * Each case in tests/bad is NAME.mod, with optional NAME.dat (a data file),
  * NAME.defines (one -D NAME=VALUE per line), NAME.objective (the objective
- * to pick), and NAME.expected: the exact first line of the diagnostic,
+ * to pick), NAME.inputs (present: params without a value may be run-time
+ * inputs, as for `hessc gen`), and NAME.expected: the exact first line of the diagnostic,
  * `NAME.mod:LINE:COL: error: message`.  Cases too big to commit (a 1 MB
  * line, 100000 nested parentheses) are generated here.
  *
@@ -67,7 +68,7 @@ static void chomp(char *s)
  * is clean: an error status, no model, exactly what was reported. */
 static void run_case(const char *name, const char *text, size_t len, const char *data,
                      size_t data_len, const char *const *defines, size_t ndefines,
-                     const char *objective, capture *c)
+                     const char *objective, int inputs, capture *c)
 {
 	char model_name[300], data_name[300];
 	snprintf(model_name, sizeof model_name, "%s.mod", name);
@@ -77,6 +78,7 @@ static void run_case(const char *name, const char *text, size_t len, const char 
 		.model = { model_name, text, len },
 		.data = data ? &data_src : NULL, .n_data = data ? 1 : 0,
 		.defines = defines, .n_defines = ndefines, .objective = objective,
+		.run_time_inputs = inputs,
 	};
 	diag_sink sink = { capture_report, c, 0 };
 	graph *g = graph_new();
@@ -124,12 +126,14 @@ static void test_every_bad_model_gives_its_expected_error(void)
 		char *objective = read_file(path, NULL);
 		if (objective)
 			chomp(objective);
+		snprintf(path, sizeof path, "%s/%s.inputs", bad_dir, names[i]);
+		char *inputs = read_file(path, NULL);
 		snprintf(path, sizeof path, "%s/%s.expected", bad_dir, names[i]);
 		char *expected = read_file(path, NULL);
 
 		capture c = { "", 0 };
 		run_case(names[i], text ? text : "", len, data, data_len, defines, ndefines,
-		         objective, &c);
+		         objective, inputs != NULL, &c);
 		if (print_mode) {
 			printf("%s\t%s\n", names[i], c.first);
 		} else {
@@ -148,6 +152,7 @@ static void test_every_bad_model_gives_its_expected_error(void)
 		free(data);
 		free(defs);
 		free(objective);
+		free(inputs);
 		free(expected);
 		free(names[i]);
 	}
@@ -163,7 +168,7 @@ static void test_a_one_megabyte_line_is_reported_at_its_column(void)
 	memset(text + hl, ' ', pad);
 	strcpy(text + hl + pad, ";\n");
 	capture c = { "", 0 };
-	run_case("long_line", text, strlen(text), NULL, 0, NULL, 0, NULL, &c);
+	run_case("long_line", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	char expected[200];
 	snprintf(expected, sizeof expected,
 	         "long_line.mod:2:%zu: error: expression expected, found ';'",
@@ -184,7 +189,7 @@ static void test_deeply_nested_parentheses_give_a_clean_error(void)
 	memset(text + hl + depth + 1, ')', depth);
 	strcpy(text + hl + 2 * depth + 1, ";\n");
 	capture c = { "", 0 };
-	run_case("deep_parens", text, strlen(text), NULL, 0, NULL, 0, NULL, &c);
+	run_case("deep_parens", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "deep_parens.mod:2:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "error: nested too deeply"));
 	free(text);
@@ -201,7 +206,7 @@ static void test_a_long_written_out_product_is_refused_before_it_is_too_deep(voi
 		n += (size_t)sprintf(text + n, "*x");
 	strcpy(text + n, ";\n");
 	capture c = { "", 0 };
-	run_case("long_product", text, strlen(text), NULL, 0, NULL, 0, NULL, &c);
+	run_case("long_product", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "error: expression nested too deeply"));
 	free(text);
 }

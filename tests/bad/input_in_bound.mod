@@ -1,0 +1,3 @@
+param a;
+var x >= a;
+minimize f: x^2;

@@ -1,0 +1,4 @@
+param a;
+var x;
+subject to lo: x >= a;
+minimize f: x^2;

@@ -1,0 +1,3 @@
+param a;
+var x := 2*a;
+minimize f: x^2;

@@ -1,0 +1,4 @@
+param a;
+param b := 2*a;
+var x;
+minimize f: b*x^2;
