@@ -145,17 +145,26 @@ def bad_case_args(path):
 
 def check_bad(path):
     """exit 1, nothing on stdout, and the first stderr line exactly the
-    case's NAME.expected first line (hessc runs in the case's folder)"""
+    case's NAME.expected first line (hessc runs in the case's folder).  A
+    case with NAME.inputs is about run-time inputs: `hessc gen` only, and it
+    writes no file."""
     name = os.path.basename(path)
     with open(path[:-4] + ".expected", encoding="utf-8", errors="replace") as fh:
         expected = fh.read().splitlines()[0]
-    for cmd in ("check", "eval"):
-        p = subprocess.run([HESSC, cmd, name] + bad_case_args(path), capture_output=True,
-                           text=True, errors="replace", timeout=120, cwd=os.path.dirname(path))
-        first = p.stderr.splitlines()[0] if p.stderr else ""
-        report(p.returncode == 1 and first == expected and p.stdout == "",
-               "%s: hessc %s exits 1 with %r" % (name, cmd, expected),
-               "exit %d, stderr %r" % (p.returncode, first))
+    with tempfile.TemporaryDirectory() as tmp:
+        if os.path.exists(path[:-4] + ".inputs"):
+            commands = [("gen", ["-o", os.path.join(tmp, "out")])]
+        else:
+            commands = [("check", []), ("eval", [])]
+        for cmd, extra in commands:
+            p = subprocess.run([HESSC, cmd, name] + extra + bad_case_args(path),
+                               capture_output=True, text=True, errors="replace", timeout=120,
+                               cwd=os.path.dirname(path))
+            first = p.stderr.splitlines()[0] if p.stderr else ""
+            report(p.returncode == 1 and first == expected and p.stdout == ""
+                   and not os.listdir(tmp),
+                   "%s: hessc %s exits 1 with %r" % (name, cmd, expected),
+                   "exit %d, stderr %r, files %r" % (p.returncode, first, os.listdir(tmp)))
 
 
 def check_usage(example):
