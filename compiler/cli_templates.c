@@ -15,8 +15,6 @@ int cli_templates(const cli_args *args, cli_model *cm, tmpl_set *ts, int *code)
 	memset(ts, 0, sizeof *ts);
 	if (args->unroll)
 		return 0;
-	if (cm->m->n_inputs > 0)
-		return 0;  /* the loop form does not read run-time inputs yet */
 	st = tmpl_find(cm->g, cm->m->objective, cm->m->n, CLI_MIN_TEMPLATED, ts);
 	if (st == HESSC_OK && ts->n_loops > 0)
 		st = tmpl_derive(ts, DERIVE_DEFAULT_MAX_NNZ);

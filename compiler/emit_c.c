@@ -749,7 +749,7 @@ void emit_c_write_inputs(FILE *h, const model *m, const char *prefix, const char
 		return;
 	fprintf(h, "/* Run-time inputs: params the model declares without a value.  The\n"
 	           " * kernels read them through their `data` argument, so one generated file\n"
-	           " * serves any data of these sizes: ");
+	           " * serves any data of these sizes.  To run them, ");
 	fprintf(h, how, prefix, prefix);
 	fprintf(h, ".\n * Every member points to the input's values (a scalar: to one value); the\n"
 	           " * struct is %lu pointers in a row, so `const double *const data[%lu]` in this\n"
@@ -923,8 +923,8 @@ static void write_header(FILE *h, const model *m, const derivatives *d,
 	fprintf(h, "/* AMPL names of the variables, in the order of x */\n"
 	           "extern const char *const %s_names[];\n\n", prefix);
 	emit_c_write_inputs(h, m, prefix, upper,
-	                    "data must point to a filled %s_data: copy %s_problem and set its\n"
-	                    " * .data to it");
+	                    "copy %s_problem and point its\n"
+	                    " * .data to a filled %s_data");
 	if (m->n_inputs)
 		fputs("/* The kernels: x has N values; g and hv N, h NNZ (the entries in the order\n"
 		      " * of the descriptor's hess_colptr/hess_rowind); w WORK_SIZE doubles of\n"

@@ -169,8 +169,20 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 				         (unsigned long)(((size_t)in->index - l->n_slots) * tmpl_iterations(l)));
 			}
 			break;
-		case TAPE_DATA:
-			return HESSC_ERR_INTERNAL;  /* loops over run-time inputs: not yet */
+		case TAPE_DATA: {   /* data slot col: its input's element at (i, j) */
+			char member[EMIT_C_MEMBER_MAX], read[EMIT_C_MEMBER_MAX + 96];
+			size_t d = (size_t)in->col;
+			if (d >= l->n_data)
+				return HESSC_ERR_INTERNAL;
+			emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[d]].name);
+			affine_text(v1, sizeof v1, l->data_base[d], l->count[0] > 1 ? l->data_stride0[d] : 0,
+			            l->data_stride1[d]);
+			snprintf(read, sizeof read, "in->%s[%s]", member, v1);
+			if (strlen(read) >= NAME_MAX_LEN)
+				return HESSC_ERR_TOO_BIG;  /* a name too long for an operand */
+			memcpy(w->slot_text[in->dst], read, strlen(read) + 1);
+			break;
+		}
 		case TAPE_OP: {
 			int ar = graph_op_arity((graph_op)in->op);
 			snprintf(a, sizeof a, "%s", w->slot_text[in->a]);
@@ -347,7 +359,11 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 		fputs(", double *restrict h, const char *block", w->c);
 	if (k == K_HESSVEC)
 		fputs(", const double *restrict v, double *restrict hv", w->c);
+	if (w->m->n_inputs)
+		fprintf(w->c, ", const %s_data *restrict in", w->prefix);
 	fputs(")\n{\n\t(void)x;\n", w->c);
+	if (w->m->n_inputs)
+		fputs("\t(void)in;\n", w->c);
 	if (k == K_GRAD)
 		fputs("\t(void)g;\n", w->c);
 	if (k == K_HESS)
@@ -533,6 +549,13 @@ static void write_header(writer *w, int have_lower, int have_upper, size_t bytes
 	           " * bytes, aligned for a double) and return the descriptor stored there;\n"
 	           " * the runtime's solvers accept it as it is. */\n"
 	           "const hessc_problem *%s_setup(void *mem);\n\n", u, p);
+	emit_c_write_inputs(h, w->m, p, u,
+	                    "call %s_setup, then\n"
+	                    " * %s_bind(mem, &in) before the kernels run (again for other inputs)");
+	if (w->m->n_inputs)
+		fprintf(h, "/* Make the kernels of the setup block `mem` read the inputs `in` (kept by\n"
+		           " * address: it must live while they run); returns the descriptor. */\n"
+		           "const hessc_problem *%s_bind(void *mem, const %s_data *in);\n\n", p, p);
 	fputs("/* The kernels: x has N values; g and hv N, h NNZ (in the order of the\n"
 	      " * descriptor's pattern); w is not read; data must be the setup block\n"
 	      " * (the descriptor's data). */\n", h);
@@ -557,6 +580,10 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 	pairs = hsetup_pairs(views, (int)w->s->n_loops);
 	free(views);
 	fputs("/* The setup block: byte offsets after the descriptor */\n", w->c);
+	if (w->m->n_inputs) {   /* the address of the inputs' struct (P_bind) */
+		fprintf(w->c, "#define %s_OFF_INPUTS %luu\n", w->upper, (unsigned long)off);
+		off += 8;
+	}
 	fprintf(w->c, "#define %s_OFF_X0 %luu\n", w->upper, (unsigned long)off);
 	off += 8 * n;
 	if (have_lower) {
@@ -651,33 +678,39 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 			if ((st = write_group_kernel(w, g, k)) != HESSC_OK)
 				return st;
 
-	/* the kernels */
+	/* the kernels; the inputs' struct is where P_bind put its address */
+	const char *ins = w->m->n_inputs ? ", in" : "";
+	char fetch[256] = "";
+	if (w->m->n_inputs)
+		snprintf(fetch, sizeof fetch, "\tconst %s_data *in = *(%s_data *const *)"
+		         "((const char *)data + %s_BLOCK + %s_OFF_INPUTS);\n", p, p, u, u);
 	fprintf(c, "double %s_f(const double *restrict x, double *restrict w, const void *data)\n"
-	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
+	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s", p, fetch);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\tf += %s_g%lu_f(x);\n", p, (unsigned long)g);
+		fprintf(c, "\tf += %s_g%lu_f(x%s);\n", p, (unsigned long)g, ins);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "double %s_grad(const double *restrict x, double *restrict g, double *restrict w,\n"
-	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n", p);
+	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s",
+	        p, fetch);
 	if (w->plan.grad.zero)
 		fprintf(c, "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", u);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\tf += %s_g%lu_grad(x, g);\n", p, (unsigned long)g);
+		fprintf(c, "\tf += %s_g%lu_grad(x, g%s);\n", p, (unsigned long)g, ins);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "void %s_hess(const double *restrict x, double *restrict h, double *restrict w,\n"
 	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
-	           "\t(void)w;\n\t(void)block;\n", p, u);
+	           "\t(void)w;\n\t(void)block;\n%s", p, u, fetch);
 	if (w->plan.hess.zero)
 		fprintf(c, "\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", u);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\t%s_g%lu_hess(x, h, block);\n", p, (unsigned long)g);
+		fprintf(c, "\t%s_g%lu_hess(x, h, block%s);\n", p, (unsigned long)g, ins);
 	fputs("}\n\n", c);
 	fprintf(c, "void %s_hessvec(const double *restrict x, const double *restrict v,\n"
 	           "       double *restrict hv, double *restrict w, const void *data)\n{\n"
-	           "\t(void)w;\n\t(void)data;\n\tfor (long k = 0; k < %s_N; k++)\n\t\thv[k] = 0.0;\n",
-	        p, u);
+	           "\t(void)w;\n\t(void)data;\n%s\tfor (long k = 0; k < %s_N; k++)\n\t\thv[k] = 0.0;\n",
+	        p, fetch, u);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv);\n", p, (unsigned long)g);
+		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv%s);\n", p, (unsigned long)g, ins);
 	fputs("}\n\n", c);
 
 	/* setup */
@@ -716,9 +749,16 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		fprintf(c, "\tpr->upper = (const double *)(block + %s_OFF_UPPER);\n", u);
 	else
 		fputs("\tpr->upper = NULL;\n", c);
+	if (w->m->n_inputs)
+		fprintf(c, "\t*(const %s_data **)(block + %s_OFF_INPUTS) = NULL;  /* %s_bind gives them */\n",
+		        p, u, p);
 	fprintf(c, "\tpr->work_size = 0;\n\tpr->f = %s_f;\n\tpr->grad = %s_grad;\n"
 	           "\tpr->hess = %s_hess;\n\tpr->hessvec = %s_hessvec;\n\tpr->data = mem;\n"
 	           "\treturn pr;\n}\n", p, p, p, p);
+	if (w->m->n_inputs)
+		fprintf(c, "\nconst hessc_problem *%s_bind(void *mem, const %s_data *in)\n{\n"
+		           "\t*(const %s_data **)((char *)mem + %s_BLOCK + %s_OFF_INPUTS) = in;\n"
+		           "\treturn (const hessc_problem *)mem;\n}\n", p, p, p, u, u);
 	return HESSC_OK;
 }
 

@@ -52,6 +52,12 @@ typedef struct tmpl_loop {
 	size_t count[2];         /* iterations i < count[0], j < count[1] (1 for 1-D) */
 	size_t n_slots;          /* body inputs 0 .. n_slots-1: variables */
 	size_t n_tables;         /* body inputs n_slots .. n_slots+n_tables-1: tables */
+	size_t n_data;           /* data slots: the body's leaf OP_DATA (k, 0) reads
+	                            run-time input data_input[k] (frontend.h's
+	                            model_input) at element data_base[k] +
+	                            data_stride0[k]*i + data_stride1[k]*j */
+	int *data_input;
+	long *data_base, *data_stride0, *data_stride1;
 	hsetup_loop view;        /* maps and local pattern, see above */
 	long *base, *stride0, *stride1;  /* the arrays view points at (owned) */
 	int *vars;
@@ -115,5 +121,11 @@ void tmpl_set_free(tmpl_set *s);
  * through *status when scratch cannot be allocated. */
 double tmpl_run(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k, const double *x,
                 const double *v, double *out, hessc_status *status);
+/* The same for loops that read run-time inputs (data slots): inputs[a]
+ * is input a's array (frontend.h's model_input order); HESSC_ERR_INTERNAL
+ * when a loop reads inputs and `inputs` is NULL. */
+double tmpl_run_inputs(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k,
+                       const double *x, const double *v, double *out,
+                       const double *const *inputs, hessc_status *status);
 
 #endif

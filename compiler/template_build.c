@@ -137,6 +137,10 @@ void tmpl_set_free(tmpl_set *s)
 		free(l->loc_row);
 		free(l->loc_col);
 		free(l->tables);
+		free(l->data_input);
+		free(l->data_base);
+		free(l->data_stride0);
+		free(l->data_stride1);
 		derivatives_free(&l->d);
 		tape_free(&l->t);
 		if (l->body)

@@ -154,7 +154,7 @@ void tcanon_free(tcanon *c)
 
 int tcanon_is_slot_leaf(graph_op op)
 {
-	return op == OP_VAR;
+	return op == OP_VAR || op == OP_DATA;
 }
 
 uint64_t tcanon_mix(uint64_t h, uint64_t v)
@@ -204,7 +204,12 @@ static hessc_status hash_term(tcanon *C, const graph *G, node_id root)
 		if (!m)
 			return HESSC_ERR_NOMEM;
 		m->state |= TMEMO_HASHED;
-		if (tcanon_is_slot_leaf((graph_op)g->op)) {
+		if (g->op == OP_DATA) {
+			/* an element of run-time input a: the shape knows the array, the
+			 * slot the element; it takes no part in ordering by variable */
+			m->hash = tcanon_mix(0xda7au, (uint64_t)graph_data_array(g->index));
+			m->minvar = INT64_MAX;
+		} else if (tcanon_is_slot_leaf((graph_op)g->op)) {
 			m->hash = 0x51a7u;
 			m->minvar = g->index;
 		} else if (g->op == OP_CONST) {
@@ -286,7 +291,12 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 			if (!GROW(C->slots, C->slots_cap, C->n_slots + 1))
 				return HESSC_ERR_NOMEM;
 			c.extra = (int32_t)C->n_slots;
-			C->slots[C->n_slots++] = g->index;
+			C->slots[C->n_slots++] = g->op == OP_DATA ? graph_data_element(g->index) : g->index;
+			if (g->op == OP_DATA) {
+				if (graph_data_element(g->index) > INT32_MAX)
+					return HESSC_ERR_TOO_BIG;  /* the finders keep slots in 32 bits */
+				c.a = (int32_t)graph_data_array(g->index);
+			}
 		} else if (g->op == OP_CONST) {
 			if (!GROW(C->cons, C->cons_cap, C->n_cons + 1))
 				return HESSC_ERR_NOMEM;
@@ -339,13 +349,17 @@ node_id tcanon_build(graph *body, const tcanon_node *c, size_t len, const int64_
 {
 	node_id weight, root;
 	for (size_t k = 0; k < len; k++) {
-		node_id a = c[k].a >= 0 ? scratch[c[k].a] : 0;
-		node_id b = c[k].b >= 0 ? scratch[c[k].b] : 0;
-		node_id cc = c[k].c >= 0 ? scratch[c[k].c] : 0;
+		int ar = graph_op_arity((graph_op)c[k].op);  /* a leaf's a may hold its array */
+		node_id a = ar > 0 && c[k].a >= 0 ? scratch[c[k].a] : 0;
+		node_id b = ar > 1 && c[k].b >= 0 ? scratch[c[k].b] : 0;
+		node_id cc = ar > 2 && c[k].c >= 0 ? scratch[c[k].c] : 0;
 		node_id r;
 		switch ((graph_op)c[k].op) {
 		case OP_VAR:
 			r = graph_var(body, slot_input[c[k].extra]);
+			break;
+		case OP_DATA:
+			r = graph_data(body, slot_input[c[k].extra], 0);
 			break;
 		case OP_CONST:
 			r = con_input[c[k].extra] < 0 ? graph_const(body, cons[c[k].extra])
@@ -375,9 +389,10 @@ node_id tcanon_build(graph *body, const tcanon_node *c, size_t len, const int64_
 
 hessc_status tcanon_make_loop(const tcanon_loop_spec *sp, tmpl_loop *l)
 {
-	size_t nv = sp->n_slots, nc = sp->n_cons;
-	int64_t *slot_input = malloc((nv + 1) * sizeof *slot_input);
+	size_t ns = sp->n_slots, nc = sp->n_cons, nv = 0, nd = 0;
+	int64_t *slot_input = malloc((ns + 1) * sizeof *slot_input);
 	int64_t *con_input = malloc((nc + 1) * sizeof *con_input);
+	int32_t *array_of = malloc((ns + 1) * sizeof *array_of);  /* -1: a variable slot */
 	node_id *scratch = malloc((sp->len + 1) * sizeof *scratch);
 	hessc_status rc = HESSC_ERR_NOMEM;
 
@@ -385,19 +400,43 @@ hessc_status tcanon_make_loop(const tcanon_loop_spec *sp, tmpl_loop *l)
 	l->tables = sp->tables;
 	l->count[0] = sp->count0;
 	l->count[1] = sp->count1;
-	l->n_slots = nv;
 	l->n_tables = sp->n_tables;
 	l->first_term = sp->first_term;
+	if (!slot_input || !con_input || !array_of || !scratch)
+		goto done;
+	/* the canonical slots of both kinds become the body's variable slots
+	 * (numbered 0..n_slots-1) and its data slots (0..n_data-1) */
+	for (size_t s = 0; s < ns; s++)
+		array_of[s] = -1;
+	for (size_t k = 0; k < sp->len; k++)
+		if (sp->nodes[k].op == OP_DATA)
+			array_of[sp->nodes[k].extra] = sp->nodes[k].a;
+	for (size_t s = 0; s < ns; s++)
+		slot_input[s] = array_of[s] < 0 ? (int64_t)nv++ : (int64_t)nd++;
+	l->n_slots = nv;
+	l->n_data = nd;
 	l->base = malloc((nv + 1) * sizeof *l->base);
 	l->stride0 = malloc((nv + 1) * sizeof *l->stride0);
 	l->stride1 = malloc((nv + 1) * sizeof *l->stride1);
-	if (!slot_input || !con_input || !scratch || !l->base || !l->stride0 || !l->stride1)
+	l->data_input = malloc((nd + 1) * sizeof *l->data_input);
+	l->data_base = malloc((nd + 1) * sizeof *l->data_base);
+	l->data_stride0 = malloc((nd + 1) * sizeof *l->data_stride0);
+	l->data_stride1 = malloc((nd + 1) * sizeof *l->data_stride1);
+	if (!l->base || !l->stride0 || !l->stride1 || !l->data_input || !l->data_base ||
+	    !l->data_stride0 || !l->data_stride1)
 		goto done;
-	for (size_t s = 0; s < nv; s++) {
-		l->base[s] = (long)sp->base[s];
-		l->stride0[s] = (long)sp->stride0[s];
-		l->stride1[s] = (long)sp->stride1[s];
-		slot_input[s] = (int64_t)s;
+	for (size_t s = 0; s < ns; s++) {
+		size_t k = (size_t)slot_input[s];
+		if (array_of[s] < 0) {
+			l->base[k] = (long)sp->base[s];
+			l->stride0[k] = (long)sp->stride0[s];
+			l->stride1[k] = (long)sp->stride1[s];
+		} else {
+			l->data_input[k] = array_of[s];
+			l->data_base[k] = (long)sp->base[s];
+			l->data_stride0[k] = (long)sp->stride0[s];
+			l->data_stride1[k] = (long)sp->stride1[s];
+		}
 	}
 	for (size_t q = 0; q < nc; q++)
 		con_input[q] = sp->table_of[q] < 0 ? -1 : (int64_t)nv + sp->table_of[q];
@@ -417,6 +456,7 @@ hessc_status tcanon_make_loop(const tcanon_loop_spec *sp, tmpl_loop *l)
 done:
 	free(slot_input);
 	free(con_input);
+	free(array_of);
 	free(scratch);
 	return rc;
 }

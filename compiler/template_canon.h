@@ -33,7 +33,10 @@
 #include "template.h"
 
 /* One canonical node: op, extra (slot leaf: slot number, CONST: constant
- * number, POWI: exponent), operands as canonical positions (-1: none). */
+ * number, POWI: exponent), operands as canonical positions (-1: none).  An
+ * OP_DATA slot leaf (an element of a run-time input) keeps its input array
+ * in `a`, so equal shapes read equal arrays; its slot's index is the
+ * element. */
 typedef struct tcanon_node {
 	int32_t op, extra, a, b, c;
 } tcanon_node;

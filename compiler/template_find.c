@@ -427,11 +427,20 @@ done:
 	return rc;
 }
 
+/* A residual's leaves of one kind: sorted, distinct (variable numbers, or
+ * OP_DATA indices). */
+typedef struct leaf_list {
+	int64_t *items;
+	size_t n, cap;
+} leaf_list;
+
 /* Copy the DAG below `root` into `body` (the memo, one epoch for every
  * residual term, remembers the copies), variables renamed to their
- * position in the sorted `vars`.  Returns the copy, or GRAPH_NO_NODE when
+ * position in the sorted `vars`, run-time input elements to theirs in
+ * `data` (the body's data slots).  Returns the copy, or GRAPH_NO_NODE when
  * memory runs out. */
-static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *vars, size_t nv)
+static node_id copy_term(finder *F, node_id root, graph *body, const leaf_list *vars,
+                         const leaf_list *data)
 {
 	size_t n = 0;
 	if (!GROW(F->stack, F->stack_cap, 8))
@@ -462,8 +471,14 @@ static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *va
 		switch ((graph_op)g->op) {
 		case OP_VAR: {
 			int64_t v = g->index;
-			int64_t *hit = bsearch(&v, vars, nv, sizeof *vars, cmp_i64);
-			r = hit ? graph_var(body, hit - vars) : GRAPH_NO_NODE;
+			int64_t *hit = vars->n ? bsearch(&v, vars->items, vars->n, sizeof v, cmp_i64) : NULL;
+			r = hit ? graph_var(body, hit - vars->items) : GRAPH_NO_NODE;
+			break;
+		}
+		case OP_DATA: {
+			int64_t v = g->index;
+			int64_t *hit = data->n ? bsearch(&v, data->items, data->n, sizeof v, cmp_i64) : NULL;
+			r = hit ? graph_data(body, hit - data->items, 0) : GRAPH_NO_NODE;
 			break;
 		}
 		case OP_CONST: r = graph_const(body, g->value); break;
@@ -485,9 +500,9 @@ static node_id copy_term(finder *F, node_id root, graph *body, const int64_t *va
 	return (node_id)tmemo_find(&F->C.memo, root)->val;
 }
 
-/* Append the variables below `root` to *vars (the memo remembers what was
- * visited). */
-static int collect_vars(finder *F, node_id root, int64_t **vars, size_t *nv, size_t *cap)
+/* Append the variables below `root` to vars, its run-time input elements
+ * to data (the memo remembers what was visited). */
+static int collect_leaves(finder *F, node_id root, leaf_list *vars, leaf_list *data)
 {
 	size_t n = 0;
 	if (!GROW(F->stack, F->stack_cap, 8))
@@ -503,10 +518,11 @@ static int collect_vars(finder *F, node_id root, int64_t **vars, size_t *nv, siz
 		if (!m)
 			return 0;
 		m->state |= TMEMO_COLLECTED;
-		if (g->op == OP_VAR) {
-			if (!GROW(*vars, *cap, *nv + 1))
+		if (g->op == OP_VAR || g->op == OP_DATA) {
+			leaf_list *to = g->op == OP_VAR ? vars : data;
+			if (!GROW(to->items, to->cap, to->n + 1))
 				return 0;
-			(*vars)[(*nv)++] = g->index;
+			to->items[to->n++] = g->index;
 		}
 		for (int k = 0; k < op_arity(g); k++) {
 			if (!GROW(F->stack, F->stack_cap, n + 1))
@@ -519,10 +535,21 @@ static int collect_vars(finder *F, node_id root, int64_t **vars, size_t *nv, siz
 
 /* The residual: every term no loop covers, summed in their order, over
  * the sorted union of their variables, with an explicit map. */
+static void sort_distinct(leaf_list *list)
+{
+	size_t w = 0;
+	if (list->n > 1)
+		qsort(list->items, list->n, sizeof *list->items, cmp_i64);
+	for (size_t k = 0; k < list->n; k++)
+		if (w == 0 || list->items[k] != list->items[w - 1])
+			list->items[w++] = list->items[k];
+	list->n = w;
+}
+
 static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop *l)
 {
-	size_t nv = 0, cap = 0;
-	int64_t *vars = NULL;
+	leaf_list vars = { NULL, 0, 0 }, data = { NULL, 0, 0 };
+	size_t nv, nd;
 	node_id sum = GRAPH_NO_NODE;
 	hessc_status rc = HESSC_ERR_NOMEM;
 
@@ -530,27 +557,32 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 	if (!tmemo_clear(&F->C.memo, F->size))
 		goto done;
 	for (size_t t = 0; t < F->nterms; t++)
-		if (residual[t] && !collect_vars(F, F->terms[t].node, &vars, &nv, &cap))
+		if (residual[t] && !collect_leaves(F, F->terms[t].node, &vars, &data))
 			goto done;
 	if (!tmemo_clear(&F->C.memo, F->size))
 		goto done;
-	if (nv)
-		qsort(vars, nv, sizeof *vars, cmp_i64);
-	{
-		size_t w = 0;
-		for (size_t k = 0; k < nv; k++)
-			if (w == 0 || vars[k] != vars[w - 1])
-				vars[w++] = vars[k];
-		nv = w;
-	}
+	sort_distinct(&vars);
+	sort_distinct(&data);
+	nv = vars.n;
+	nd = data.n;
 	l->count[0] = l->count[1] = 1;
 	l->n_slots = nv;
+	l->n_data = nd;
 	l->vars = malloc((nv + 1) * sizeof *l->vars);
+	l->data_input = malloc((nd + 1) * sizeof *l->data_input);
+	l->data_base = calloc(nd + 1, sizeof *l->data_base);
+	l->data_stride0 = calloc(nd + 1, sizeof *l->data_stride0);
+	l->data_stride1 = calloc(nd + 1, sizeof *l->data_stride1);
 	l->body = graph_new();
-	if (!l->vars || !l->body)
+	if (!l->vars || !l->data_input || !l->data_base || !l->data_stride0 || !l->data_stride1 ||
+	    !l->body)
 		goto done;
 	for (size_t k = 0; k < nv; k++)
-		l->vars[k] = (int)vars[k];
+		l->vars[k] = (int)vars.items[k];
+	for (size_t k = 0; k < nd; k++) {   /* one iteration: the element itself */
+		l->data_input[k] = (int)graph_data_array(data.items[k]);
+		l->data_base[k] = (long)graph_data_element(data.items[k]);
+	}
 	for (size_t t = 0; t < F->nterms; t++) {
 		const term *tm = &F->terms[t];
 		node_id r;
@@ -558,7 +590,7 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 			continue;
 		if (l->first_term == 0 && sum == GRAPH_NO_NODE)
 			l->first_term = t;
-		r = copy_term(F, tm->node, l->body, vars, nv);
+		r = copy_term(F, tm->node, l->body, &vars, &data);
 		if (r == GRAPH_NO_NODE)
 			goto done;
 		if (tm->weight != 1.0)
@@ -573,7 +605,8 @@ static hessc_status make_residual(finder *F, const uint8_t *residual, tmpl_loop 
 	l->view.vars = l->vars;
 	rc = HESSC_OK;
 done:
-	free(vars);
+	free(vars.items);
+	free(data.items);
 	return rc;
 }
 

@@ -9,8 +9,16 @@
 double tmpl_run(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k, const double *x,
                 const double *v, double *out, hessc_status *status)
 {
-	size_t max_in = 1, max_out = 1, max_work = 1;
+	return tmpl_run_inputs(s, pos, k, x, v, out, NULL, status);
+}
+
+double tmpl_run_inputs(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k,
+                       const double *x, const double *v, double *out,
+                       const double *const *inputs, hessc_status *status)
+{
+	size_t max_in = 1, max_out = 1, max_work = 1, max_data = 1;
 	double *in = NULL, *lout = NULL, *work = NULL, f = 0.0;
+	const double **at = NULL;   /* per data slot: its element at this iteration */
 	tape_kernel_id body_k = k == TAPE_HESSVEC ? TAPE_HESS : k;
 
 	*status = HESSC_OK;
@@ -22,11 +30,18 @@ double tmpl_run(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k, const 
 			max_out = l->d.nnz + l->n_slots + 1;
 		if (l->t.work_size + 1 > max_work)
 			max_work = l->t.work_size + 1;
+		if (l->n_data + 1 > max_data)
+			max_data = l->n_data + 1;
+		if (l->n_data > 0 && !inputs) {
+			*status = HESSC_ERR_INTERNAL;  /* the loops read inputs nobody gave */
+			return 0.0;
+		}
 	}
 	in = malloc(max_in * sizeof *in);
 	lout = malloc(max_out * sizeof *lout);
 	work = malloc(max_work * sizeof *work);
-	if (!in || !lout || !work) {
+	at = malloc(max_data * sizeof *at);
+	if (!in || !lout || !work || !at) {
 		*status = HESSC_ERR_NOMEM;
 		goto done;
 	}
@@ -43,7 +58,12 @@ double tmpl_run(const tmpl_set *s, int32_t *const *pos, tape_kernel_id k, const 
 				in[sl] = x[hsetup_var(&l->view, (int)sl, (long)it)];
 			for (size_t t = 0; t < l->n_tables; t++)
 				in[l->n_slots + t] = l->tables[t * iters + it];
-			r = tape_run(&l->t, body_k, in, NULL, lout, work);
+			for (size_t d = 0; d < l->n_data; d++) {
+				long i = (long)(it / l->count[1]), j = (long)(it % l->count[1]);
+				at[d] = inputs[l->data_input[d]] + l->data_base[d] + l->data_stride0[d] * i +
+				        l->data_stride1[d] * j;
+			}
+			r = tape_run_inputs(&l->t, body_k, in, NULL, lout, work, at);
 			switch (k) {
 			case TAPE_F:
 				f += r;
@@ -76,5 +96,6 @@ done:
 	free(in);
 	free(lout);
 	free(work);
+	free((void *)at);
 	return f;
 }

@@ -22,6 +22,7 @@
 #include "derive.h"
 #include "frontend.h"
 #include "tape.h"
+#include "template.h"
 #include "test_runner.h"
 #include <hessc/problem.h>
 
@@ -233,11 +234,15 @@ static void assert_same(const values *a, const values *b, double tol)
 			CU_ASSERT(close_to(a->hv[i], b->hv[i], tol));
 }
 
-/* A generated, compiled and loaded model. */
+/* A generated, compiled and loaded model: written out (NAME_problem, its
+ * data the inputs' struct) or with loops (NAME_setup builds the block,
+ * NAME_bind points it at the inputs). */
 typedef struct loaded {
 	char dir[64];
 	void *lib;
-	const hessc_problem *problem;
+	const hessc_problem *problem;            /* written out */
+	const hessc_problem *(*bind)(void *, const void *);  /* loops */
+	void *block;
 	char *header;
 } loaded;
 
@@ -287,7 +292,22 @@ static int generate(const char *model_path, const char *name, const char *args, 
 		return 0;
 	snprintf(sym, sizeof sym, "%s_problem", name);
 	out->problem = dlsym(out->lib, sym);
-	return out->problem != NULL && out->header != NULL;
+	if (!out->problem) {
+		size_t (*bytes)(void);
+		const hessc_problem *(*setup)(void *);
+		snprintf(sym, sizeof sym, "%s_setup_bytes", name);
+		*(void **)&bytes = dlsym(out->lib, sym);
+		snprintf(sym, sizeof sym, "%s_setup", name);
+		*(void **)&setup = dlsym(out->lib, sym);
+		snprintf(sym, sizeof sym, "%s_bind", name);
+		*(void **)&out->bind = dlsym(out->lib, sym);
+		if (!bytes || !setup || !out->bind)
+			return 0;
+		out->block = malloc(bytes());
+		if (!out->block || !setup(out->block))
+			return 0;
+	}
+	return out->header != NULL;
 }
 
 static void loaded_free(loaded *l)
@@ -296,17 +316,23 @@ static void loaded_free(loaded *l)
 	if (l->lib)
 		dlclose(l->lib);
 	free(l->header);
+	free(l->block);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", l->dir);
 	if (l->dir[0] && system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", l->dir);
 }
 
-/* The compiled kernels at x with `data` as the descriptor's data. */
-static void compiled_values(const hessc_problem *p0, const void *data, const double *x,
+/* The compiled kernels at x, reading the inputs `in` (their struct). */
+static void compiled_values(const loaded *l, const void *in, const double *x,
                             const double *dir, values *out)
 {
-	hessc_problem p = *p0;
-	p.data = data;
+	hessc_problem p;
+	if (l->problem) {
+		p = *l->problem;
+		p.data = in;
+	} else {
+		p = *l->bind(l->block, in);
+	}
 	double *work = malloc((p.work_size + 1) * sizeof *work);
 	memset(out, 0, sizeof *out);
 	out->n = (size_t)p.n;
@@ -335,7 +361,8 @@ static void point(double *x, double *dir, int n, double shift)
 	}
 }
 
-static void test_one_generated_file_serves_two_data_sets(void)
+/* Generated with loops, or every term written out (--unroll). */
+static void one_file_two_data_sets(const char *args, int loops)
 {
 	char path[] = "/tmp/hessc-test-rtdata-model.XXXXXX";
 	int fd = mkstemp(path);
@@ -343,7 +370,8 @@ static void test_one_generated_file_serves_two_data_sets(void)
 	CU_ASSERT_FATAL(write(fd, lr_model, strlen(lr_model)) == (ssize_t)strlen(lr_model));
 	close(fd);
 	loaded l;
-	CU_ASSERT_FATAL(generate(path, "lr", "", &l));
+	CU_ASSERT_FATAL(generate(path, "lr", args, &l));
+	CU_ASSERT_EQUAL(l.problem == NULL, loops);
 	/* the header declares the inputs in declaration order, with their layout */
 	CU_ASSERT_PTR_NOT_NULL(strstr(l.header, "typedef struct lr_data {\n"
 	                                        "\tconst double *lambda;"));
@@ -357,7 +385,7 @@ static void test_one_generated_file_serves_two_data_sets(void)
 		point(x, dir, 4, seed);
 		const double *in[3] = { &ds.lambda, ds.X, ds.y };
 		values gen, ref, hand;
-		compiled_values(l.problem, in, x, dir, &gen);
+		compiled_values(&l, in, x, dir, &gen);
 		char *text = data_text(&ds);
 		CU_ASSERT_FATAL(pipeline_values(lr_model, text, NULL, 0, NULL, NULL, 0, x, dir, &ref));
 		hand_values(&ds, x, &hand);
@@ -371,6 +399,16 @@ static void test_one_generated_file_serves_two_data_sets(void)
 	}
 	loaded_free(&l);
 	unlink(path);
+}
+
+static void test_one_generated_file_serves_two_data_sets(void)
+{
+	one_file_two_data_sets("--unroll", 0);
+}
+
+static void test_one_generated_file_with_loops_serves_two_data_sets(void)
+{
+	one_file_two_data_sets("", 1);
 }
 
 static void test_the_interpreter_reads_inputs_as_the_data_file_gives_them(void)
@@ -389,6 +427,66 @@ static void test_the_interpreter_reads_inputs_as_the_data_file_gives_them(void)
 	free(text);
 	values_free(&run);
 	values_free(&ref);
+	data_set_free(&ds);
+}
+
+/* The loop form's interpreter (tmpl_run_inputs) reads each iteration's
+ * elements, as the data file gives them to the written-out form. */
+static void test_the_loops_read_each_iterations_inputs(void)
+{
+	data_set ds;
+	data_set_make(&ds, 7, 4, 2);
+	double x[4], dir[4];
+	point(x, dir, 4, 2.5);
+	const double *in[3] = { &ds.lambda, ds.X, ds.y };
+	frontend_input fin = {
+		.model = { "model.mod", lr_model, strlen(lr_model) }, .run_time_inputs = 1,
+	};
+	diag_sink sink = { quiet, NULL, 0 };
+	graph *g = graph_new();
+	model *m = NULL;
+	tmpl_set ts;
+	values ref, run;
+	hessc_status st;
+	char *text = data_text(&ds);
+	CU_ASSERT_FATAL(pipeline_values(lr_model, text, NULL, 0, NULL, NULL, 0, x, dir, &ref));
+	CU_ASSERT_EQUAL_FATAL(frontend_build(&fin, &sink, g, &m), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tmpl_find(g, m->objective, m->n, 2, &ts), HESSC_OK);
+	CU_ASSERT_FATAL(ts.n_loops > 0);
+	CU_ASSERT_EQUAL_FATAL(tmpl_derive(&ts, DERIVE_DEFAULT_MAX_NNZ), HESSC_OK);
+	CU_ASSERT(ts.loops[0].n_data > 0);
+	int32_t **pos = calloc(ts.n_loops, sizeof *pos);
+	for (size_t q = 0; q < ts.n_loops; q++) {
+		pos[q] = malloc((tmpl_positions_size(&ts.loops[q]) + 1) * sizeof **pos);
+		CU_ASSERT_EQUAL(tmpl_positions(&ts, q, pos[q]), HESSC_OK);
+	}
+	memset(&run, 0, sizeof run);
+	run.n = m->n;
+	run.nnz = ts.nnz;
+	run.g = malloc(m->n * sizeof *run.g);
+	run.hv = malloc(m->n * sizeof *run.hv);
+	run.h = malloc(ts.nnz * sizeof *run.h);
+	run.colptr = malloc((m->n + 1) * sizeof *run.colptr);
+	run.rowind = malloc(ts.nnz * sizeof *run.rowind);
+	memcpy(run.colptr, ts.colptr, (m->n + 1) * sizeof *run.colptr);
+	memcpy(run.rowind, ts.rowind, ts.nnz * sizeof *run.rowind);
+	run.f = tmpl_run_inputs(&ts, pos, TAPE_GRAD, x, NULL, run.g, in, &st);
+	CU_ASSERT_EQUAL(st, HESSC_OK);
+	tmpl_run_inputs(&ts, pos, TAPE_HESS, x, NULL, run.h, in, &st);
+	tmpl_run_inputs(&ts, pos, TAPE_HESSVEC, x, dir, run.hv, in, &st);
+	assert_same(&run, &ref, 1e-13);
+	/* without the inputs, a clean refusal */
+	tmpl_run(&ts, pos, TAPE_F, x, NULL, NULL, &st);
+	CU_ASSERT_EQUAL(st, HESSC_ERR_INTERNAL);
+	for (size_t q = 0; q < ts.n_loops; q++)
+		free(pos[q]);
+	free(pos);
+	tmpl_set_free(&ts);
+	values_free(&run);
+	values_free(&ref);
+	free(text);
+	model_free(m);
+	graph_free(g);
 	data_set_free(&ds);
 }
 
@@ -437,7 +535,7 @@ static void test_the_benchmark_logistic_regression_takes_its_data_at_run_time(vo
 		point(x, dir, 9, set);
 		const double *in[2] = { ds.X, ds.y };
 		values gen, hand;
-		compiled_values(l.problem, in, x, dir, &gen);
+		compiled_values(&l, in, x, dir, &gen);
 		hand_values(&ds, x, &hand);
 		assert_same(&gen, &hand, 1e-12);
 		values_free(&gen);
@@ -452,8 +550,11 @@ int main(int argc, char **argv)
 	static const test_case tests[] = {
 		{ "one generated file serves two data sets",
 		  test_one_generated_file_serves_two_data_sets },
+		{ "one generated file with loops serves two data sets",
+		  test_one_generated_file_with_loops_serves_two_data_sets },
 		{ "the interpreter reads inputs as the data file gives them",
 		  test_the_interpreter_reads_inputs_as_the_data_file_gives_them },
+		{ "the loops read each iteration's inputs", test_the_loops_read_each_iterations_inputs },
 		{ "params given a value are not inputs", test_params_given_a_value_are_not_inputs },
 		{ "the benchmark logistic regression takes its data at run time",
 		  test_the_benchmark_logistic_regression_takes_its_data_at_run_time },
