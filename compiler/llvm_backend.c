@@ -12,6 +12,7 @@
 
 #include "graph.h"
 #include "llvm_jit.h"
+#include "template_plan.h"
 
 static const char *const kernel_symbol[TAPE_KERNELS] = {
 	[TAPE_F] = "hessc_kernel_f",
@@ -540,20 +541,26 @@ const char *llvm_backend_target_id(diag_sink *diags)
 
 /* ---- templated models: one loop nest per loop ------------------------------- */
 
-/* What a loop nest's body reads: the iteration's indices (i64), the
- * function's pointers, and per-function accumulators (allocas). */
+/* What a member's body reads inside a loop nest: the iteration's indices
+ * (i64), its table, and where its values go. */
 typedef struct loopgen {
 	const tmpl_loop *l;
-	size_t q;
-	LLVMValueRef fn;
 	LLVMValueRef i, j, it;       /* current indices, inside the body */
-	LLVMValueRef i_ptr, j_ptr, f_acc;
+	LLVMValueRef f_acc;          /* F, GRAD: the member's f (an alloca) */
 	LLVMValueRef table;          /* the loop's constant table (a global), or NULL */
-	LLVMValueRef pos;            /* HESS: the loop's position map (i32 *) */
 	LLVMValueRef v;              /* HESSVEC: v */
-	const unsigned char *only;   /* GRAD, HESS: per local output, 1 when each of its
-	                                places has no other writer (stored, not added) */
+	LLVMValueRef *out_val;       /* GRAD, HESS: the member's local outputs, for the plan's writes */
 } loopgen;
+
+/* Reciprocals in the body being built, as emit_template.c tracks them:
+ * slot_recip[s] holds 1 / (slot s's value), recip_of[r] the slot it is
+ * the reciprocal of; is_one[s]: slot s holds the constant 1. */
+typedef struct recips {
+	size_t *slot_recip, *recip_of;
+	unsigned char *is_one;
+} recips;
+
+#define NO_RECIP ((size_t)-1)
 
 static LLVMValueRef i64c(irgen *g, long v)
 {
@@ -585,25 +592,49 @@ static void add_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef
 	LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, p, ""), value, ""), p);
 }
 
-/* emit_template.c's rule: `=` where nothing else writes, else `+=` */
-static void write_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef value, int only)
+/* the plan's rule: `=` where the write comes first at its place, else `+=` */
+static void write_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueRef value, int store)
 {
-	if (only)
+	if (store)
 		LLVMBuildStore(g->b, value, gep_dyn(g, base, index));
 	else
 		add_to(g, base, index, value);
 }
 
-/* One iteration of loop L's body tape `k` (HESS for HESSVEC), outputs
- * scattered as tmpl_run scatters them. */
-static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
+/* After an instruction wrote slot d: what it held is gone (and its
+ * reciprocal with it); a division 1 / b leaves b's reciprocal in d. */
+static void track_recip(recips *rc, const tape_instr *in, int makes_recip)
+{
+	size_t d = in->dst;
+	if (rc->slot_recip[d] != NO_RECIP)
+		rc->recip_of[rc->slot_recip[d]] = NO_RECIP;
+	if (rc->recip_of[d] != NO_RECIP)
+		rc->slot_recip[rc->recip_of[d]] = NO_RECIP;
+	rc->slot_recip[d] = rc->recip_of[d] = NO_RECIP;
+	rc->is_one[d] = in->kind == TAPE_CONST && in->value == 1.0;
+	if (makes_recip) {
+		rc->slot_recip[in->b] = d;
+		rc->recip_of[d] = in->b;
+	}
+}
+
+/* One iteration of member L's body tape `k` (HESS for HESSVEC): f adds to
+ * L->f_acc, gradient and Hessian values go to L->out_val, Hessian-vector
+ * products are added to the output as tmpl_run adds them. */
+static hessc_status build_body(irgen *g, const loopgen *L, recips *rc, tape_kernel_id k)
 {
 	const tmpl_loop *l = L->l;
 	const tape_kernel *tk = &l->t.kernel[k == TAPE_HESSVEC ? TAPE_HESS : k];
 	size_t iters = tmpl_iterations(l);
 	g->gen++;
+	for (size_t s = 0; s < tk->n_slots; s++) {
+		rc->slot_recip[s] = rc->recip_of[s] = NO_RECIP;
+		rc->is_one[s] = 0;
+	}
 	for (size_t n = 0; n < tk->len; n++) {
 		const tape_instr *in = &tk->code[n];
+		int makes_recip = in->kind == TAPE_OP && in->op == OP_DIV && rc->is_one[in->a]
+		                  && in->b != in->dst;
 		switch ((tape_kind)in->kind) {
 		case TAPE_CONST:
 			set_slot(g, in->dst, real(g, in->value), 0);
@@ -625,7 +656,11 @@ static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
 			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
 			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
 			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
-			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
+			LLVMValueRef r;
+			if (in->op == OP_DIV && rc->slot_recip[in->b] != NO_RECIP)  /* a * (1 / b) */
+				r = LLVMBuildFMul(g->b, a, get_slot(g, (uint32_t)rc->slot_recip[in->b]), "");
+			else
+				r = operation(g, (graph_op)in->op, a, b, c, in->index);
 			if (!r)
 				return HESSC_ERR_INTERNAL;
 			set_slot(g, in->dst, r, 0);
@@ -636,17 +671,8 @@ static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
 			                                   get_slot(g, in->a), ""), L->f_acc);
 			break;
 		case TAPE_OUT:
-			if (k == TAPE_GRAD) {
-				write_to(g, g->out, slot_var(g, L, (int)in->index), get_slot(g, in->a),
-				         L->only[in->index]);
-			} else if (k == TAPE_HESS) {
-				LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
-				LLVMValueRef e = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L->it,
-				        i64c(g, (long)l->d.nnz), ""), i64c(g, (long)in->index), "");
-				LLVMValueRef p = LLVMBuildLoad2(g->b, i32,
-				        LLVMBuildInBoundsGEP2(g->b, i32, L->pos, &e, 1, ""), "");
-				write_to(g, g->out, LLVMBuildSExt(g->b, p, g->i64, ""), get_slot(g, in->a),
-				         L->only[in->index]);
+			if (k == TAPE_GRAD || k == TAPE_HESS) {
+				L->out_val[in->index] = get_slot(g, in->a);
 			} else {
 				int r = l->loc_row[in->index], c = l->loc_col[in->index];
 				LLVMValueRef h = get_slot(g, in->a);
@@ -661,23 +687,25 @@ static hessc_status build_body(irgen *g, const loopgen *L, tape_kernel_id k)
 		default:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through F, GRAD, HESS */
 		}
+		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP)
+			track_recip(rc, in, makes_recip);
 	}
 	return HESSC_OK;
 }
 
-/* A counted loop `for (*ptr = 0; *ptr < count; ++*ptr)`: returns the
+/* A counted loop `for (*ptr = from; *ptr < to; ++*ptr)`: returns the
  * block after it; the builder is left in the body with *index loaded. */
-static LLVMBasicBlockRef loop_open(irgen *g, LLVMValueRef fn, LLVMValueRef ptr, size_t count,
-                                   LLVMValueRef *index, LLVMBasicBlockRef *cond_out)
+static LLVMBasicBlockRef loop_open(irgen *g, LLVMValueRef fn, LLVMValueRef ptr, size_t from,
+                                   size_t to, LLVMValueRef *index, LLVMBasicBlockRef *cond_out)
 {
 	LLVMBasicBlockRef cond = LLVMAppendBasicBlockInContext(g->ctx, fn, "cond");
 	LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, fn, "body");
 	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, fn, "after");
-	LLVMBuildStore(g->b, i64c(g, 0), ptr);
+	LLVMBuildStore(g->b, i64c(g, (long)from), ptr);
 	LLVMBuildBr(g->b, cond);
 	LLVMPositionBuilderAtEnd(g->b, cond);
 	LLVMValueRef at = LLVMBuildLoad2(g->b, g->i64, ptr, "");
-	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, at, i64c(g, (long)count), ""), body,
+	LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, at, i64c(g, (long)to), ""), body,
 	                after);
 	LLVMPositionBuilderAtEnd(g->b, body);
 	*index = LLVMBuildLoad2(g->b, g->i64, ptr, "");
@@ -717,120 +745,182 @@ static LLVMValueRef loop_table(irgen *g, const tmpl_loop *l, size_t q, hessc_sta
 	return glob;
 }
 
-/* How many loop iterations write each place of g (by slot maps) and h (by
- * position maps), saturated at 2; then per loop and local output whether
- * all its places have one writer.  only_g[q] has n_slots flags, only_h[q]
- * d.nnz. */
-static hessc_status plan_writers(const tmpl_set *s, unsigned char **only_g, unsigned char **only_h)
+/* What one templated kernel is built from. */
+typedef struct kernelgen {
+	const tmpl_set *s;
+	const tmpl_plan *plan;
+	const tplan_kernel *pk;      /* GRAD, HESS: the plan's writes; else NULL */
+	LLVMValueRef *tables;        /* per loop */
+	LLVMValueRef *maps;          /* per loop: its position map (i32 *), when the plan reads it */
+	LLVMValueRef *f_acc;         /* per member of a group (allocas) */
+	LLVMValueRef *acc;           /* per output of a piece: FIXED sums (allocas) */
+	LLVMValueRef *out_val;       /* per member and local output */
+	size_t *out_first;           /* per member: its first entry in out_val */
+	recips rc;
+	LLVMValueRef fn, i_ptr, j_ptr, v;
+} kernelgen;
+
+/* The place of output o at (i, j) as an index into the output array. */
+static LLVMValueRef out_index(irgen *g, const kernelgen *K, const tplan_out *o, LLVMValueRef i,
+                              LLVMValueRef j, LLVMValueRef it)
 {
-	unsigned char *gc = calloc(s->n + 1, 1), *hc = calloc(s->nnz + 1, 1);
-	int32_t **pos = calloc(s->n_loops + 1, sizeof *pos);
-	hessc_status st = HESSC_ERR_NOMEM;
-	if (!gc || !hc || !pos)
-		goto done;
-	for (size_t q = 0; q < s->n_loops; q++) {
-		const tmpl_loop *l = &s->loops[q];
-		size_t iters = tmpl_iterations(l);
-		if (!(pos[q] = malloc((tmpl_positions_size(l) + 1) * sizeof **pos)))
-			goto done;
-		if ((st = tmpl_positions(s, q, pos[q])) != HESSC_OK)
-			goto done;
-		st = HESSC_ERR_NOMEM;
-		for (size_t k = 0; k < tmpl_positions_size(l); k++)
-			hc[pos[q][k]] += hc[pos[q][k]] < 2;
-		for (size_t it = 0; it < iters; it++)
-			for (size_t sl = 0; sl < l->n_slots; sl++) {
-				long v = hsetup_var(&l->view, (int)sl, (long)it);
-				gc[v] += gc[v] < 2;
-			}
+	if (o->kind == TPLAN_MAP) {
+		LLVMTypeRef i32 = LLVMInt32TypeInContext(g->ctx);
+		LLVMValueRef e = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, it,
+		        i64c(g, (long)K->s->loops[o->map_loop].d.nnz), ""), i64c(g, (long)o->map_entry), "");
+		LLVMValueRef p = LLVMBuildLoad2(g->b, i32,
+		        LLVMBuildInBoundsGEP2(g->b, i32, K->maps[o->map_loop], &e, 1, ""), "");
+		return LLVMBuildSExt(g->b, p, g->i64, "");
 	}
-	for (size_t q = 0; q < s->n_loops; q++) {
-		const tmpl_loop *l = &s->loops[q];
-		size_t iters = tmpl_iterations(l);
-		only_g[q] = malloc(l->n_slots + 1);
-		only_h[q] = malloc(l->d.nnz + 1);
-		if (!only_g[q] || !only_h[q])
-			goto done;
-		for (size_t sl = 0; sl < l->n_slots; sl++) {
-			only_g[q][sl] = 1;
-			for (size_t it = 0; it < iters; it++)
-				only_g[q][sl] &= gc[hsetup_var(&l->view, (int)sl, (long)it)] == 1;
-		}
-		for (size_t e = 0; e < l->d.nnz; e++) {
-			only_h[q][e] = 1;
-			for (size_t it = 0; it < iters; it++)
-				only_h[q][e] &= hc[pos[q][it * l->d.nnz + e]] == 1;
-		}
+	LLVMValueRef at = i64c(g, o->base);
+	if (o->s0 != 0)
+		at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, i, i64c(g, o->s0), ""), "");
+	if (o->s1 != 0)
+		at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, j, i64c(g, o->s1), ""), "");
+	return at;
+}
+
+static LLVMValueRef out_sum(irgen *g, const kernelgen *K, const tplan_out *o)
+{
+	LLVMValueRef sum = NULL;
+	for (size_t p = 0; p < o->n_parts; p++) {
+		const tplan_part *pt = &K->pk->parts[o->first_part + p];
+		LLVMValueRef v = K->out_val[K->out_first[pt->member] + pt->local];
+		sum = sum ? LLVMBuildFAdd(g->b, sum, v, "") : v;
 	}
-	st = HESSC_OK;
-done:
-	for (size_t q = 0; pos && q < s->n_loops; q++)
-		free(pos[q]);
-	free(pos);
-	free(gc);
-	free(hc);
+	return sum;
+}
+
+/* One piece of group gi's loop nest, as emit_template.c's write_piece. */
+static hessc_status build_piece(irgen *g, kernelgen *K, size_t gi, const tplan_piece *r,
+                                tape_kernel_id id)
+{
+	const tplan_group *gr = &K->plan->groups[gi];
+	const tplan_kernel *pk = K->pk;
+	LLVMBasicBlockRef cond_i, cond_j, after_i, after_j;
+	loopgen L = { 0 };
+	hessc_status st = HESSC_OK;
+	for (size_t o = 0; pk && o < r->n_outs; o++)
+		if (pk->outs[r->first_out + o].kind == TPLAN_FIXED)
+			LLVMBuildStore(g->b, real(g, 0.0), K->acc[o]);
+	after_i = loop_open(g, K->fn, K->i_ptr, r->i0, r->i1, &L.i, &cond_i);
+	after_j = loop_open(g, K->fn, K->j_ptr, r->j0, r->j1, &L.j, &cond_j);
+	L.it = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L.i, i64c(g, (long)gr->count1), ""), L.j, "");
+	L.v = K->v;
+	for (size_t m = 0; m < gr->n_members && st == HESSC_OK; m++) {
+		size_t q = K->plan->members[gr->first_member + m];
+		L.l = &K->s->loops[q];
+		L.table = K->tables[q];
+		L.f_acc = K->f_acc[m];
+		L.out_val = K->out_val + K->out_first[m];
+		st = build_body(g, &L, &K->rc, id);
+	}
+	for (size_t o = 0; pk && o < r->n_outs && st == HESSC_OK; o++) {
+		const tplan_out *out = &pk->outs[r->first_out + o];
+		LLVMValueRef sum = out_sum(g, K, out);
+		if (out->kind == TPLAN_FIXED)
+			LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, K->acc[o], ""),
+			                                   sum, ""), K->acc[o]);
+		else
+			write_to(g, g->out, out_index(g, K, out, L.i, L.j, L.it), sum, out->store);
+	}
+	loop_close(g, K->j_ptr, cond_j, after_j);
+	loop_close(g, K->i_ptr, cond_i, after_i);
+	for (size_t o = 0; pk && o < r->n_outs; o++) {
+		const tplan_out *out = &pk->outs[r->first_out + o];
+		if (out->kind == TPLAN_FIXED)
+			write_to(g, g->out, i64c(g, out->base), LLVMBuildLoad2(g->b, g->dbl, K->acc[o], ""),
+			         out->store);
+	}
 	return st;
 }
 
-/* Kernel `id` of a templated model: zero the output, then each loop's nest;
- * HESS reads the loops' position maps through data (const int32_t *[]). */
-static hessc_status build_templated_kernel(irgen *g, const tmpl_set *s, LLVMValueRef *tables,
-                                           unsigned char *const *only_g,
-                                           unsigned char *const *only_h, tape_kernel_id id)
+/* Kernel `id` of a templated model: zero the output where the plan says
+ * so, then each group's loop nests; HESS reads the position maps the plan
+ * needs through data (const int32_t *[], one per loop). */
+static hessc_status build_templated_kernel(irgen *g, kernelgen *K, tape_kernel_id id)
 {
+	const tmpl_set *s = K->s;
+	const tmpl_plan *P = K->plan;
 	LLVMValueRef fn = LLVMAddFunction(g->mod, kernel_symbol[id], kernel_type(g, id));
-	LLVMValueRef null = LLVMConstPointerNull(g->ptr), v = null, data;
+	LLVMValueRef null = LLVMConstPointerNull(g->ptr), data;
+	size_t max_members = 1, max_outs = 1;
 	hessc_status st = HESSC_OK;
+	K->fn = fn;
+	K->v = null;
+	K->pk = id == TAPE_GRAD ? &P->grad : id == TAPE_HESS ? &P->hess : NULL;
 	g->x = LLVMGetParam(fn, 0);
 	g->out = null;
 	switch (id) {
 	case TAPE_F: data = LLVMGetParam(fn, 2); break;
 	case TAPE_GRAD:
 	case TAPE_HESS: g->out = LLVMGetParam(fn, 1); data = LLVMGetParam(fn, 3); break;
-	default: v = LLVMGetParam(fn, 1); g->out = LLVMGetParam(fn, 2); data = LLVMGetParam(fn, 4); break;
+	default: K->v = LLVMGetParam(fn, 1); g->out = LLVMGetParam(fn, 2); data = LLVMGetParam(fn, 4); break;
 	}
 	mark_pointers_noalias(g, fn, id == TAPE_F ? 2 : id == TAPE_HESSVEC ? 4 : 3);
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
-	loopgen L = { 0 };
-	L.fn = fn;
-	L.v = v;
-	L.i_ptr = LLVMBuildAlloca(g->b, g->i64, "i");
-	L.j_ptr = LLVMBuildAlloca(g->b, g->i64, "j");
-	L.f_acc = LLVMBuildAlloca(g->b, g->dbl, "f_loop");
+	for (size_t gi = 0; gi < P->n_groups; gi++)
+		if (P->groups[gi].n_members > max_members)
+			max_members = P->groups[gi].n_members;
+	for (size_t r = 0; K->pk && r < K->pk->n_piece_total; r++)
+		if (K->pk->pieces[r].n_outs > max_outs)
+			max_outs = K->pk->pieces[r].n_outs;
+	K->f_acc = malloc(max_members * sizeof *K->f_acc);
+	K->acc = malloc(max_outs * sizeof *K->acc);
+	if (!K->f_acc || !K->acc)
+		return HESSC_ERR_NOMEM;
+	K->i_ptr = LLVMBuildAlloca(g->b, g->i64, "i");
+	K->j_ptr = LLVMBuildAlloca(g->b, g->i64, "j");
+	for (size_t m = 0; m < max_members; m++)
+		K->f_acc[m] = LLVMBuildAlloca(g->b, g->dbl, "f_member");
+	for (size_t o = 0; o < max_outs; o++)
+		K->acc[o] = LLVMBuildAlloca(g->b, g->dbl, "acc");
 	LLVMValueRef total = LLVMBuildAlloca(g->b, g->dbl, "f");
 	LLVMBuildStore(g->b, real(g, 0.0), total);
-	if (id == TAPE_GRAD || id == TAPE_HESSVEC)
+	if ((id == TAPE_GRAD && P->grad.zero) || id == TAPE_HESSVEC)
 		zero(g, g->out, (int64_t)s->n);
-	if (id == TAPE_HESS)
+	if (id == TAPE_HESS && P->hess.zero)
 		zero(g, g->out, (int64_t)s->nnz);
 	LLVMTypeRef i32ptr = LLVMPointerType(LLVMInt32TypeInContext(g->ctx), 0);
 	LLVMValueRef maps = LLVMBuildBitCast(g->b, data, LLVMPointerType(i32ptr, 0), "");
-	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++) {
-		const tmpl_loop *l = &s->loops[q];
-		LLVMBasicBlockRef cond_i, cond_j, after_i, after_j;
-		L.l = l;
-		L.q = q;
-		L.table = tables[q];
-		L.only = id == TAPE_GRAD ? only_g[q] : only_h[q];
-		if (id == TAPE_HESS) {
-			LLVMValueRef idx = i64c(g, (long)q);
-			L.pos = LLVMBuildLoad2(g->b, i32ptr, LLVMBuildInBoundsGEP2(g->b, i32ptr, maps, &idx, 1, ""),
-			                       "");
+	for (size_t q = 0; q < s->n_loops; q++) {
+		LLVMValueRef idx = i64c(g, (long)q);
+		K->maps[q] = id == TAPE_HESS && P->hess.reads_map[q]
+		             ? LLVMBuildLoad2(g->b, i32ptr, LLVMBuildInBoundsGEP2(g->b, i32ptr, maps, &idx,
+		                                                                   1, ""), "")
+		             : NULL;
+	}
+	for (size_t gi = 0; gi < P->n_groups && st == HESSC_OK; gi++) {
+		const tplan_group *gr = &P->groups[gi];
+		size_t n_out = 0;
+		for (size_t m = 0; m < gr->n_members; m++) {
+			const tmpl_loop *l = &s->loops[P->members[gr->first_member + m]];
+			K->out_first[m] = n_out;
+			n_out += id == TAPE_GRAD ? l->n_slots : id == TAPE_HESS ? l->d.nnz : 0;
+			LLVMBuildStore(g->b, real(g, 0.0), K->f_acc[m]);
 		}
-		LLVMBuildStore(g->b, real(g, 0.0), L.f_acc);
-		after_i = loop_open(g, fn, L.i_ptr, l->count[0], &L.i, &cond_i);
-		after_j = loop_open(g, fn, L.j_ptr, l->count[1], &L.j, &cond_j);
-		L.it = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, L.i, i64c(g, (long)l->count[1]), ""), L.j, "");
-		st = build_body(g, &L, id);
-		loop_close(g, L.j_ptr, cond_j, after_j);
-		loop_close(g, L.i_ptr, cond_i, after_i);
-		LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, total, ""),
-		                                   LLVMBuildLoad2(g->b, g->dbl, L.f_acc, ""), ""), total);
+		if (K->pk) {
+			for (size_t r = 0; r < K->pk->n_pieces[gi] && st == HESSC_OK; r++)
+				st = build_piece(g, K, gi, &K->pk->pieces[K->pk->first_piece[gi] + r], id);
+		} else {
+			tplan_piece whole = { 0, gr->count0, 0, gr->count1, 0, 0 };
+			st = build_piece(g, K, gi, &whole, id);
+		}
+		if (id == TAPE_F || id == TAPE_GRAD) {  /* f += (0 + f0) + f1 ..., as the C kernels sum */
+			LLVMValueRef gf = real(g, 0.0);
+			for (size_t m = 0; m < gr->n_members; m++)
+				gf = LLVMBuildFAdd(g->b, gf, LLVMBuildLoad2(g->b, g->dbl, K->f_acc[m], ""), "");
+			LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, total, ""), gf, ""),
+			               total);
+		}
 	}
 	if (id == TAPE_F || id == TAPE_GRAD)
 		LLVMBuildRet(g->b, LLVMBuildLoad2(g->b, g->dbl, total, ""));
 	else
 		LLVMBuildRetVoid(g->b);
+	free(K->f_acc);
+	free(K->acc);
+	K->f_acc = K->acc = NULL;
 	return st;
 }
 
@@ -839,27 +929,39 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 {
 	hessc_status st = llvm_jit_init(diags);
 	irgen g = { 0 };
-	LLVMValueRef *tables = NULL;
-	unsigned char **only_g = NULL, **only_h = NULL;
+	tmpl_plan plan;
+	kernelgen K;
+	size_t max_out = 1;
+	memset(&plan, 0, sizeof plan);
+	memset(&K, 0, sizeof K);
 	*obj = NULL;
 	*obj_len = 0;
 	if (st != HESSC_OK)
 		return st;
 	size_t slots = 1;
-	for (size_t q = 0; q < s->n_loops; q++)
+	for (size_t q = 0; q < s->n_loops; q++) {
 		for (int k = 0; k < TAPE_KERNELS; k++)
 			if (s->loops[q].t.kernel[k].n_slots > slots)
 				slots = s->loops[q].t.kernel[k].n_slots;
+		max_out += s->loops[q].n_slots + s->loops[q].d.nnz;
+	}
 	g.val = malloc(slots * sizeof *g.val);
 	g.val_gen = calloc(slots, sizeof *g.val_gen);
-	tables = calloc(s->n_loops + 1, sizeof *tables);
-	only_g = calloc(s->n_loops + 1, sizeof *only_g);
-	only_h = calloc(s->n_loops + 1, sizeof *only_h);
-	if (!g.val || !g.val_gen || !tables || !only_g || !only_h) {
+	K.s = s;
+	K.plan = &plan;
+	K.tables = calloc(s->n_loops + 1, sizeof *K.tables);
+	K.maps = calloc(s->n_loops + 1, sizeof *K.maps);
+	K.out_val = calloc(max_out, sizeof *K.out_val);
+	K.out_first = calloc(s->n_loops + 1, sizeof *K.out_first);
+	K.rc.slot_recip = malloc(slots * sizeof *K.rc.slot_recip);
+	K.rc.recip_of = malloc(slots * sizeof *K.rc.recip_of);
+	K.rc.is_one = malloc(slots);
+	if (!g.val || !g.val_gen || !K.tables || !K.maps || !K.out_val || !K.out_first
+	    || !K.rc.slot_recip || !K.rc.recip_of || !K.rc.is_one) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
-	if ((st = plan_writers(s, only_g, only_h)) != HESSC_OK)
+	if ((st = tmpl_plan_build(s, &plan)) != HESSC_OK)
 		goto done;
 	g.ctx = LLVMContextCreate();
 	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
@@ -869,9 +971,9 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	g.ptr = LLVMPointerType(g.dbl, 0);
 	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
 	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++)
-		tables[q] = loop_table(&g, &s->loops[q], q, &st);
+		K.tables[q] = loop_table(&g, &s->loops[q], q, &st);
 	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
-		st = build_templated_kernel(&g, s, tables, only_g, only_h, (tape_kernel_id)k);
+		st = build_templated_kernel(&g, &K, (tape_kernel_id)k);
 	if (st == HESSC_ERR_INTERNAL) {
 		source_loc nowhere = { NULL, 0, 0 };
 		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
@@ -882,13 +984,14 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	st = finish_module(&g, diags, obj, obj_len);
 done:
 	irgen_dispose(&g);
-	free(tables);
-	for (size_t q = 0; only_g && q < s->n_loops; q++)
-		free(only_g[q]);
-	for (size_t q = 0; only_h && q < s->n_loops; q++)
-		free(only_h[q]);
-	free(only_g);
-	free(only_h);
+	tmpl_plan_free(&plan);
+	free(K.tables);
+	free(K.maps);
+	free(K.out_val);
+	free(K.out_first);
+	free(K.rc.slot_recip);
+	free(K.rc.recip_of);
+	free(K.rc.is_one);
 	return st;
 }
 

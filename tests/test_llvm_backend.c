@@ -1,13 +1,19 @@
 /* test_llvm_backend.c -- LLVM's kernels against the tape's interpreter,
  * bit for bit: both round every operation on its own, in the same order,
- * with the same libm.  argv[1..]: model files. */
+ * with the same libm.  LLVM's loops against the emitted C loops compiled
+ * by cc (the same plan of writes, so relative 1e-13) and against the loop
+ * interpreter (which sums every write in its own order: 1e-12, as
+ * test_template holds the C loops).  argv[1..]: model files. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+
 #include "derive.h"
+#include "emit_template.h"
 #include "frontend.h"
 #include "llvm_backend.h"
 #include "tape.h"
@@ -81,8 +87,51 @@ static int close_enough(double a, double b)
 	return same(a, b) || fabs(a - b) <= 1e-13 * scale;
 }
 
-/* The loop form of `in` compiled by LLVM against the loop interpreter
- * (tmpl_run); returns 1 when the model has loops. */
+/* a and b agree to relative 1e-12: a kernel against the loop interpreter */
+static int near_interpreter(double a, double b)
+{
+	double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+	return same(a, b) || fabs(a - b) <= 1e-12 * (1.0 + scale);
+}
+
+/* The emitted C of the loops, compiled by cc -O2 and set up: *lib and
+ * *mem to free with dlclose and free; NULL when it cannot be built. */
+static const hessc_problem *load_emitted_c(const model *m, const tmpl_set *s, void **lib,
+                                           void **mem)
+{
+	char dir[] = "/tmp/hessc-test-llvm.XXXXXX", base[256], cmd[1024];
+	emit_c_options opt;
+	diag_sink quiet = { 0 };
+	size_t (*bytes)(void);
+	const hessc_problem *(*setup)(void *);
+	const hessc_problem *p = NULL;
+	*lib = *mem = NULL;
+	if (!mkdtemp(dir))
+		return NULL;
+	snprintf(base, sizeof base, "%s/loops", dir);
+	memset(&opt, 0, sizeof opt);
+	opt.prefix = "lc";
+	if (emit_template_files(m, s, &opt, base, &quiet) == HESSC_OK) {
+		snprintf(cmd, sizeof cmd, "cc -std=c99 -O2 -shared -fPIC -o %s.so %s.c -lm", base, base);
+		if (system(cmd) == 0) {
+			snprintf(cmd, sizeof cmd, "%s.so", base);
+			*lib = dlopen(cmd, RTLD_NOW | RTLD_LOCAL);
+		}
+	}
+	if (*lib) {
+		*(void **)&bytes = dlsym(*lib, "lc_setup_bytes");
+		*(void **)&setup = dlsym(*lib, "lc_setup");
+		if (bytes && setup && (*mem = malloc(bytes())) != NULL)
+			p = setup(*mem);
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return p;
+}
+
+/* The loop form of `in` compiled by LLVM against the same loops in C and
+ * the loop interpreter (tmpl_run); returns 1 when the model has loops. */
 static int check_templated(const frontend_input *in)
 {
 	diag_sink quiet = { 0 };
@@ -111,7 +160,12 @@ static int check_templated(const frontend_input *in)
 	int32_t *const *pos = (int32_t *const *)p.data;
 	double *x = malloc((n + 1) * 8), *v = malloc((n + 1) * 8);
 	double *o1 = calloc(nnz + n + 1, 8), *o2 = calloc(nnz + n + 1, 8);
+	double *o3 = calloc(nnz + n + 1, 8);
+	void *lib, *mem;
+	const hessc_problem *c = load_emitted_c(m, &s, &lib, &mem);
 	hessc_status st;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_FATAL(o1 && o2 && o3);
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < n; i++) {
 			x[i] = m->x0[i] + (round ? 0.3 * cos(1.0 + (double)i) : 0.0);
@@ -125,26 +179,43 @@ static int check_templated(const frontend_input *in)
 			one.loops = &s.loops[q];
 			f += tmpl_run(&one, pos + q, TAPE_F, x, NULL, NULL, &st);
 		}
-		int bad = !close_enough(p.f(x, NULL, p.data), f);
-		bad |= !close_enough(p.grad(x, o1, NULL, p.data), f);
+		double fl = p.f(x, NULL, p.data);
+		int bad = !near_interpreter(fl, f), bad_c = !close_enough(fl, c->f(x, NULL, c->data));
+		fl = p.grad(x, o1, NULL, p.data);
+		bad |= !near_interpreter(fl, f);
+		bad_c |= !close_enough(fl, c->grad(x, o3, NULL, c->data));
 		tmpl_run(&s, pos, TAPE_GRAD, x, NULL, o2, &st);
-		for (size_t i = 0; i < n; i++)
-			bad |= !close_enough(o1[i], o2[i]);
+		for (size_t i = 0; i < n; i++) {
+			bad |= !near_interpreter(o1[i], o2[i]);
+			bad_c |= !close_enough(o1[i], o3[i]);
+		}
 		p.hess(x, o1, NULL, p.data);
+		c->hess(x, o3, NULL, c->data);
 		tmpl_run(&s, pos, TAPE_HESS, x, NULL, o2, &st);
-		for (size_t i = 0; i < nnz; i++)
-			bad |= !close_enough(o1[i], o2[i]);
+		for (size_t i = 0; i < nnz; i++) {
+			bad |= !near_interpreter(o1[i], o2[i]);
+			bad_c |= !close_enough(o1[i], o3[i]);
+		}
 		p.hessvec(x, v, o1, NULL, p.data);
+		c->hessvec(x, v, o3, NULL, c->data);
 		tmpl_run(&s, pos, TAPE_HESSVEC, x, v, o2, &st);
-		for (size_t i = 0; i < n; i++)
-			bad |= !close_enough(o1[i], o2[i]);
+		for (size_t i = 0; i < n; i++) {
+			bad |= !near_interpreter(o1[i], o2[i]);
+			bad_c |= !close_enough(o1[i], o3[i]);
+		}
 		CU_ASSERT_EQUAL(st, HESSC_OK);
 		if (bad)
 			fprintf(stderr, "\n  %s: LLVM's loops differ from the loop interpreter\n",
 			        in->model.path);
+		if (bad_c)
+			fprintf(stderr, "\n  %s: LLVM's loops differ from the C loops\n", in->model.path);
 		CU_ASSERT_FALSE(bad);
+		CU_ASSERT_FALSE(bad_c);
 	}
-	free(x), free(v), free(o1), free(o2);
+	free(x), free(v), free(o1), free(o2), free(o3);
+	free(mem);
+	if (lib)
+		dlclose(lib);
 done:
 	llvm_templated_data_free(data);
 	llvm_kernels_free(k);
@@ -155,7 +226,7 @@ done:
 	return templated;
 }
 
-static void test_llvm_loops_equal_the_loop_interpreter_on_every_model(void)
+static void test_llvm_loops_equal_the_c_loops_and_the_loop_interpreter_on_every_model(void)
 {
 	int templated = 0;
 	for (int i = 0; i < n_model_files; i++) {
@@ -227,7 +298,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "llvm kernels equal the interpreter on every model", test_llvm_kernels_equal_the_interpreter_on_every_model);
 	CU_add_test(s, "kernels cut into chunks equal the interpreter", test_kernels_cut_into_chunks_equal_the_interpreter);
 	CU_add_test(s, "every operator equals the interpreter", test_every_operator_equals_the_interpreter);
-	CU_add_test(s, "llvm loops equal the loop interpreter on every model", test_llvm_loops_equal_the_loop_interpreter_on_every_model);
+	CU_add_test(s, "llvm loops equal the C loops and the loop interpreter on every model", test_llvm_loops_equal_the_c_loops_and_the_loop_interpreter_on_every_model);
 	CU_add_test(s, "llvm loops over a grid with tables equal the interpreter", test_llvm_loops_over_a_grid_with_tables_equal_the_interpreter);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
