@@ -227,7 +227,8 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 		case TAPE_HV_ACC:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through their HESS kernel */
 		}
-		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP) {
+		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA
+		    || in->kind == TAPE_OP) {
 			size_t d = in->dst;
 			if (w->slot_recip[d] != NO_RECIP)
 				w->recip_of[w->slot_recip[d]] = NO_RECIP;

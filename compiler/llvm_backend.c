@@ -687,7 +687,8 @@ static hessc_status build_body(irgen *g, const loopgen *L, recips *rc, tape_kern
 		default:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through F, GRAD, HESS */
 		}
-		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP)
+		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA
+		    || in->kind == TAPE_OP)
 			track_recip(rc, in, makes_recip);
 	}
 	return HESSC_OK;
