@@ -25,24 +25,25 @@ static void add_build_identity(kcache_key *k)
 	}
 }
 
+/* What the code of the backends `backend` may pick depends on. */
 static hessc_status add_backend(kcache_key *k, hessc_backend backend, diag_sink *diags)
 {
 	kcache_key_add_str(k, "backend", hessc_backend_name(backend));
-	if (backend == HESSC_BACKEND_CC) {
+	if (backend != HESSC_BACKEND_LLVM) {
 		const char *cc = getenv("HESSC_CC");
 		kcache_key_add_str(k, "cc", cc && *cc ? cc : "cc");
-		return HESSC_OK;
 	}
+	if (backend == HESSC_BACKEND_CC || !HESSC_HAVE_LLVM)
+		return HESSC_OK;
 #if HESSC_HAVE_LLVM
 	const char *target = llvm_backend_target_id(diags);
 	if (!target)
 		return HESSC_ERR_INTERNAL;
 	kcache_key_add_str(k, "target", target);
-	return HESSC_OK;
 #else
 	(void)diags;
-	return HESSC_ERR_INTERNAL;
 #endif
+	return HESSC_OK;
 }
 
 static void make_key(const api_texts *texts, const hessc_options *opt, kcache_key *k)
@@ -61,6 +62,8 @@ static void make_key(const api_texts *texts, const hessc_options *opt, kcache_ke
 	for (size_t i = 0; i < opt->n_defines; i++)
 		kcache_key_add_str(k, "define", opt->defines[i]);
 	kcache_key_add_str(k, "objective", opt->objective);
+	uint64_t unrolled = opt->unrolled != 0;
+	kcache_key_add(k, "unrolled", &unrolled, sizeof unrolled);
 }
 
 hessc_status api_cache_open(const api_texts *texts, const hessc_options *opt,
@@ -88,8 +91,9 @@ hessc_status api_cache_open(const api_texts *texts, const hessc_options *opt,
 		return HESSC_OK;
 	}
 	c->meta_path = kcache_path(c->dir, c->key, "meta");
-	c->code_path = kcache_path(c->dir, c->key, backend == HESSC_BACKEND_CC ? "so" : "o");
-	if (!c->meta_path || !c->code_path) {
+	c->o_path = kcache_path(c->dir, c->key, "o");
+	c->so_path = kcache_path(c->dir, c->key, "so");
+	if (!c->meta_path || !c->o_path || !c->so_path) {
 		api_cache_close(c);
 		return HESSC_ERR_NOMEM;
 	}
@@ -97,20 +101,84 @@ hessc_status api_cache_open(const api_texts *texts, const hessc_options *opt,
 	return HESSC_OK;
 }
 
-hessc_status api_cache_read_meta(const api_cache *c, kernel_meta *meta, int *hit)
+/* The metadata, when the entry exists and parses. */
+static hessc_status read_meta(const api_cache *c, kernel_meta *meta, int *found)
 {
 	unsigned char *bytes = NULL;
 	size_t len = 0;
+	int exists = 0;
+	*found = 0;
+	hessc_status st = kcache_read(c->meta_path, &bytes, &len, &exists);
+	if (st == HESSC_ERR_NOMEM)
+		return st;
+	if (st == HESSC_OK && exists && kernel_meta_parse(bytes, len, meta) == HESSC_OK)
+		*found = 1;
+	free(bytes);
+	return HESSC_OK;
+}
+
+#if HESSC_HAVE_LLVM
+/* LLVM's object linked, and for loops their position maps built again. */
+static hessc_status load_llvm(const api_cache *c, diag_sink *quiet, hessc_model *hm)
+{
+	unsigned char *obj = NULL;
+	size_t len = 0;
 	int found = 0;
+	const kernel_meta *k = &hm->meta;
+	hessc_status st = kcache_read(c->o_path, &obj, &len, &found);
+	if (st == HESSC_OK && !found)
+		st = HESSC_ERR_INTERNAL;
+	if (st == HESSC_OK)
+		st = llvm_backend_load(obj, len, quiet, &hm->problem, &hm->llvm);
+	if (st == HESSC_OK && k->loops)
+		st = llvm_templated_data_load(k->setup, k->setup_len, k->n, k->nnz, k->colptr,
+		                              k->rowind, &hm->problem, &hm->llvm_loops);
+	free(obj);
+	return st;
+}
+#endif
+
+hessc_status api_cache_load(const api_cache *c, hessc_model *hm, int *hit)
+{
 	*hit = 0;
 	if (!c->usable)
 		return HESSC_OK;
-	hessc_status st = kcache_read(c->meta_path, &bytes, &len, &found);
-	if (st == HESSC_ERR_NOMEM)
+	double t0 = api_now_ms();
+	hessc_status st = read_meta(c, &hm->meta, hit);
+	if (st != HESSC_OK || !*hit)
 		return st;
-	if (st == HESSC_OK && found && kernel_meta_parse(bytes, len, meta) == HESSC_OK)
-		*hit = 1;
-	free(bytes);
+	/* a stale or foreign entry is a miss, not an error: quiet diagnostics */
+	diag_sink quiet = { 0 };
+	if (hm->meta.backend == HESSC_BACKEND_CC) {
+		st = cc_kernels_open(c->so_path, &quiet, &hm->cc);
+		if (st == HESSC_OK)
+			api_take_cc_kernels(hm);
+	} else {
+#if HESSC_HAVE_LLVM
+		st = hm->meta.backend == HESSC_BACKEND_LLVM ? load_llvm(c, &quiet, hm)
+		                                            : HESSC_ERR_INTERNAL;
+#else
+		st = HESSC_ERR_INTERNAL;
+#endif
+	}
+	if (st != HESSC_OK) {
+		/* back to nothing loaded: the caller compiles into the same model */
+		cc_kernels_free(hm->cc);
+#if HESSC_HAVE_LLVM
+		llvm_templated_data_free(hm->llvm_loops);
+		llvm_kernels_free(hm->llvm);
+#endif
+		kernel_meta_free(&hm->meta);
+		hessc_stats stats = hm->stats;
+		memset(hm, 0, sizeof *hm);
+		hm->stats = stats;
+		*hit = 0;
+		return st == HESSC_ERR_NOMEM ? st : HESSC_OK;
+	}
+	hm->stats.from_cache = 1;
+	hm->stats.backend = (hessc_backend)hm->meta.backend;
+	hm->stats.loops = hm->meta.loops;
+	hm->stats.load_ms = api_now_ms() - t0;
 	return HESSC_OK;
 }
 
@@ -129,6 +197,7 @@ void api_cache_close(api_cache *c)
 {
 	free(c->dir);
 	free(c->meta_path);
-	free(c->code_path);
+	free(c->o_path);
+	free(c->so_path);
 	memset(c, 0, sizeof *c);
 }

@@ -24,6 +24,8 @@ const cli_option cli_options[] = {
 	{ "--derivatives", NULL, CLI_FLAG, FIELD(derivatives), NULL, "with --emit dot: draw the gradient and Hessian nodes too" },
 	{ "--at", NULL, CLI_VALUE, FIELD(at), "FILE", "evaluate at the point in FILE (values in the order of names)" },
 	{ "--backend", NULL, CLI_VALUE, FIELD(backend), "llvm|cc", "compile the kernels with LLVM in memory or with cc (default: llvm when built with it; $HESSC_BACKEND)" },
+	{ "--no-cache", NULL, CLI_FLAG, FIELD(no_cache), NULL, "compile again: neither read nor write the kernel cache ($HESSC_CACHE_DIR, else $XDG_CACHE_HOME/hessc, else ~/.cache/hessc)" },
+	{ "--stats", NULL, CLI_FLAG, FIELD(stats), NULL, "tell on stderr how the kernels were made: backend, loops, cache hit, milliseconds per step" },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 

@@ -44,6 +44,8 @@ typedef struct cli_args {
 	int derivatives;           /* --derivatives (gen --emit dot): draw g and H too */
 	const char *at;            /* --at FILE (eval) */
 	const char *backend;       /* --backend llvm|cc (eval, solve): cli_kernels.h */
+	int no_cache;              /* --no-cache (eval, solve): neither read nor write the kernel cache */
+	int stats;                 /* --stats (eval, solve): where compiling went, on stderr */
 	int help;                  /* --help */
 } cli_args;
 

@@ -1,7 +1,8 @@
 /* cli_eval.c -- `hessc eval MODEL [DATA...] [--at FILE] [--format text|json]`:
  * f, gradient and Hessian at the initial point or at FILE, computed by the
- * very code `hessc gen` writes (compiled by cc and loaded) or by the same
- * tape compiled in memory by LLVM (cli_kernels.h). */
+ * kernels the public API compiles (cli_kernels.h): LLVM's in memory, or
+ * the very code `hessc gen` writes compiled by cc; loaded from the kernel
+ * cache when they were compiled before. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,15 +56,17 @@ static void print_array(FILE *out, const double *v, size_t n)
 
 /* DESIGN.md's object: {"n", "names", "x", "f", "g", "H": {"rows", "cols", "vals"}},
  * H the lower triangle, 0-based. */
-static void print_json(FILE *out, const model *m, const hessc_problem *p, const double *x,
-                       double f, const double *g, const double *h)
+static void print_json(FILE *out, const hessc_model *m, const double *x, double f,
+                       const double *g, const double *h)
 {
-	size_t n = m->n;
+	const hessc_problem *p = hessc_model_problem(m);
+	const char *const *names = hessc_model_names(m);
+	size_t n = hessc_model_n(m);
 	fprintf(out, "{\"n\": %zu, \"names\": [", n);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", out);
-		pattern_json_string(out, m->names[i]);
+		pattern_json_string(out, names[i]);
 	}
 	fputs("], \"x\": ", out);
 	print_array(out, x, n);
@@ -83,30 +86,33 @@ static void print_json(FILE *out, const model *m, const hessc_problem *p, const 
 	fputs("}}\n", out);
 }
 
-static void print_text(FILE *out, const model *m, const hessc_problem *p, const char *at,
-                       const double *x, double f, const double *g, const double *h)
+static void print_text(FILE *out, const hessc_model *m, const char *at, const double *x,
+                       double f, const double *g, const double *h)
 {
+	const hessc_problem *p = hessc_model_problem(m);
+	const char *const *names = hessc_model_names(m);
+	size_t n = hessc_model_n(m);
 	fprintf(out, "model %s: %s %s, n = %zu, Hessian entries (lower triangle) = %d\n",
-	        m->name ? m->name : "", m->maximize ? "maximize" : "minimize",
-	        m->objective_name ? m->objective_name : "", m->n, p->nnz);
+	        hessc_model_name(m), hessc_model_maximize(m) ? "maximize" : "minimize",
+	        hessc_model_objective(m), n, p->nnz);
 	fprintf(out, "point: %s\n", at ? at : "the initial point");
-	for (size_t i = 0; i < m->n; i++) {
-		fprintf(out, "  %s = ", m->names[i]);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "  %s = ", names[i]);
 		cli_print_number(out, x[i]);
 		fputc('\n', out);
 	}
 	fputs("f = ", out);
 	cli_print_number(out, f);
 	fputs("\ngradient:\n", out);
-	for (size_t i = 0; i < m->n; i++) {
-		fprintf(out, "  %s: ", m->names[i]);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "  %s: ", names[i]);
 		cli_print_number(out, g[i]);
 		fputc('\n', out);
 	}
 	fputs("Hessian (row, column):\n", out);
 	for (int j = 0, k = 0; j < p->n; j++)
 		for (; k < p->hess_colptr[j + 1]; k++) {
-			fprintf(out, "  %s, %s: ", m->names[p->hess_rowind[k]], m->names[j]);
+			fprintf(out, "  %s, %s: ", names[p->hess_rowind[k]], names[j]);
 			cli_print_number(out, h[k]);
 			fputc('\n', out);
 		}
@@ -117,21 +123,21 @@ int cli_eval(const cli_args *args)
 	const char *format = args->format ? args->format : "text";
 	if (strcmp(format, "text") && strcmp(format, "json"))
 		return cli_usage_error("--format %s: 'hessc eval' writes text or json", format);
-	diag_sink sink = cli_stderr_sink();
-	cli_model cm;
-	cli_kernels kernels = { 0 };
+	hessc_model *m = NULL;
 	double *x = NULL, *g = NULL, *h = NULL, *w = NULL;
-	cli_backend backend;
+	hessc_backend backend;
 	int code = cli_backend_parse(args->backend, &backend);
-	if (code != CLI_OK)
-		return code;
-	code = cli_load(args, &sink, &cm);
+	if (code == CLI_OK)
+		code = cli_kernels_compile(args, backend, &m);
 	if (code != CLI_OK)
 		goto done;
-	size_t n = cm.m->n;
+	const hessc_problem *p = hessc_model_problem(m);
+	size_t n = hessc_model_n(m);
 	x = malloc((n ? n : 1) * sizeof *x);
 	g = malloc((n ? n : 1) * sizeof *g);
-	if (!x || !g) {
+	h = malloc((p->nnz ? (size_t)p->nnz : 1) * sizeof *h);
+	w = malloc((p->work_size ? p->work_size : 1) * sizeof *w);
+	if (!x || !g || !h || !w) {
 		fputs("hessc: error: out of memory\n", stderr);
 		code = CLI_INTERNAL;
 		goto done;
@@ -141,35 +147,23 @@ int cli_eval(const cli_args *args)
 		if (code != CLI_OK)
 			goto done;
 	} else {
-		memcpy(x, cm.m->x0, n * sizeof *x);
-	}
-	code = cli_kernels_load(args, backend, &cm, &sink, &kernels);
-	if (code != CLI_OK)
-		goto done;
-	const hessc_problem *p = &kernels.problem;
-	h = malloc((p->nnz ? (size_t)p->nnz : 1) * sizeof *h);
-	w = malloc((p->work_size ? p->work_size : 1) * sizeof *w);
-	if (!h || !w) {
-		fputs("hessc: error: out of memory\n", stderr);
-		code = CLI_INTERNAL;
-		goto done;
+		memcpy(x, hessc_model_x0(m), n * sizeof *x);
 	}
 	double f = p->grad(x, g, w, p->data);
 	p->hess(x, h, w, p->data);
 	if (!strcmp(format, "json"))
-		print_json(stdout, cm.m, p, x, f, g, h);
+		print_json(stdout, m, x, f, g, h);
 	else
-		print_text(stdout, cm.m, p, args->at, x, f, g, h);
+		print_text(stdout, m, args->at, x, f, g, h);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("hessc: error: cannot write the output\n", stderr);
 		code = CLI_INTERNAL;
 	}
 done:
-	cli_kernels_free(&kernels);
 	free(x);
 	free(g);
 	free(h);
 	free(w);
-	cli_model_free(&cm);
+	hessc_model_free(m);
 	return code;
 }

@@ -1,15 +1,12 @@
-/* cli_kernels.c -- pick the backend, make the kernels. */
+/* cli_kernels.c -- pick the backend, compile through the public API. */
 #include "cli_kernels.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "template.h"
-#if HESSC_HAVE_LLVM
-#include "llvm_backend.h"
-#endif
+#include "diag.h"
 
-int cli_backend_parse(const char *name, cli_backend *out)
+int cli_backend_parse(const char *name, hessc_backend *out)
 {
 	const char *from = "--backend";
 	if (!name || !*name) {
@@ -17,144 +14,89 @@ int cli_backend_parse(const char *name, cli_backend *out)
 		from = "HESSC_BACKEND";
 	}
 	if (!name || !*name)
-		*out = CLI_BACKEND_DEFAULT;
+		*out = HESSC_BACKEND_AUTO;
 	else if (!strcmp(name, "llvm"))
-		*out = CLI_BACKEND_LLVM;
+		*out = HESSC_BACKEND_LLVM;
 	else if (!strcmp(name, "cc"))
-		*out = CLI_BACKEND_CC;
+		*out = HESSC_BACKEND_CC;
 	else
 		return cli_usage_error("%s %s: the backends are llvm and cc", from, name);
-	if (*out == CLI_BACKEND_LLVM && !HESSC_HAVE_LLVM)
+	if (*out == HESSC_BACKEND_LLVM && !hessc_have_llvm())
 		return cli_usage_error("%s llvm: this hessc was built without LLVM (llvm-dev); use cc",
 		                       from);
 	return CLI_OK;
 }
 
-static int report_status(hessc_status st, diag_sink *sink)
+/* The API's diagnostics printed as the front end's are (diag_print). */
+static void print_diagnostic(void *ctx, const hessc_diagnostic *d)
 {
-	if (st != HESSC_OK && sink->errors == 0)
-		fputs("hessc: error: out of memory\n", stderr);
-	return cli_exit_code(st);
+	int *errors = ctx;
+	diag out = {
+		.level = (diag_level)d->level,
+		.loc = { d->file, d->line, d->col },
+		.message = d->message,
+		.source_line = d->source_line,
+		.source_line_len = d->source_line_len,
+	};
+	if (d->level == HESSC_DIAG_ERROR)
+		(*errors)++;
+	diag_print(stderr, &out);
 }
 
-/* The unrolled tape compiled by LLVM; the descriptor points into cm. */
-static int load_llvm(cli_model *cm, diag_sink *sink, cli_kernels *k)
+static void print_stats(const hessc_model *m)
 {
-#if HESSC_HAVE_LLVM
-	int code = cm->have_derivatives ? CLI_OK : cli_derive(cm, sink);
-	if (code == CLI_OK && !cm->have_tape)
-		code = cli_lower(cm);
-	if (code != CLI_OK)
-		return code;
-	unsigned char *obj = NULL;
-	size_t len = 0;
-	hessc_status st = llvm_backend_compile(&cm->t, sink, &obj, &len);
-	if (st == HESSC_OK)
-		st = llvm_backend_load(obj, len, sink, &k->problem, (llvm_kernels **)&k->llvm);
-	free(obj);
-	if (st != HESSC_OK)
-		return report_status(st, sink);
-	const model *m = cm->m;
-	k->problem.name = m->name;
-	k->problem.n = (int)m->n;
-	k->problem.nnz = (int)cm->d.nnz;
-	k->problem.hess_colptr = cm->d.hess_colptr;
-	k->problem.hess_rowind = cm->d.hess_rowind;
-	k->problem.x0 = m->x0;
-	k->problem.lower = m->lower;
-	k->problem.upper = m->upper;
-	k->problem.work_size = cm->t.work_size;
-	k->problem.data = NULL;
-	return CLI_OK;
-#else
-	(void)cm, (void)sink, (void)k;
-	return CLI_INTERNAL;
-#endif
-}
-
-/* The loops compiled by LLVM; pattern and position maps built here. */
-static int load_llvm_templated(cli_model *cm, const tmpl_set *ts, diag_sink *sink,
-                               cli_kernels *k)
-{
-#if HESSC_HAVE_LLVM
-	unsigned char *obj = NULL;
-	size_t len = 0;
-	hessc_status st = llvm_backend_compile_templated(ts, sink, &obj, &len);
-	if (st == HESSC_OK)
-		st = llvm_backend_load(obj, len, sink, &k->problem, (llvm_kernels **)&k->llvm);
-	free(obj);
-	if (st == HESSC_OK)
-		st = llvm_templated_data_build(ts, &k->problem,
-		                               (llvm_templated_data **)&k->llvm_data);
-	if (st != HESSC_OK)
-		return report_status(st, sink);
-	const model *m = cm->m;
-	k->problem.name = m->name;
-	k->problem.x0 = m->x0;
-	k->problem.lower = m->lower;
-	k->problem.upper = m->upper;
-	return CLI_OK;
-#else
-	(void)cm, (void)ts, (void)sink, (void)k;
-	return CLI_INTERNAL;
-#endif
-}
-
-/* LLVM's optimizer is superlinear on one huge straight-line function (a
- * dense Hessian written out, fminsurf: minutes), while cc compiles large
- * sources at -O0 in seconds: past this size the default backend is cc. */
-#define LLVM_DEFAULT_MAX_INSTRUCTIONS 200000
-
-static size_t tape_instructions(const tape *t)
-{
-	size_t total = 0;
-	for (int k = 0; k < TAPE_KERNELS; k++)
-		total += t->kernel[k].len;
-	return total;
-}
-
-int cli_kernels_load(const cli_args *args, cli_backend backend, cli_model *cm,
-                     diag_sink *sink, cli_kernels *k)
-{
-	memset(k, 0, sizeof *k);
-	tmpl_set ts;
-	int code;
-	hessc_status st;
-	if (cli_templates(args, cm, &ts, &code)) {
-		if (backend != CLI_BACKEND_CC && HESSC_HAVE_LLVM) {
-			code = load_llvm_templated(cm, &ts, sink, k);
-			tmpl_set_free(&ts);
-			return code;
-		}
-		/* the loops gen writes, compiled by cc */
-		st = cc_backend_load_templated(cm->m, &ts, NULL, sink, &k->cc);
-		tmpl_set_free(&ts);
-	} else {
-		if (code != CLI_OK)
-			return code;
-		code = cm->have_derivatives ? CLI_OK : cli_derive(cm, sink);
-		if (code == CLI_OK && !cm->have_tape)
-			code = cli_lower(cm);
-		if (code != CLI_OK)
-			return code;
-		if (backend == CLI_BACKEND_LLVM
-		    || (backend == CLI_BACKEND_DEFAULT && HESSC_HAVE_LLVM
-		        && tape_instructions(&cm->t) <= LLVM_DEFAULT_MAX_INSTRUCTIONS))
-			return load_llvm(cm, sink, k);
-		st = cc_backend_load(cm->m, &cm->d, &cm->t, NULL, sink, &k->cc);
+	hessc_stats s;
+	hessc_model_stats(m, &s);
+	fprintf(stderr, "hessc: kernels by %s, ", hessc_backend_name(s.backend));
+	if (s.loops)
+		fprintf(stderr, "%zu loop%s", s.loops, s.loops == 1 ? "" : "s");
+	else
+		fputs("every term written out", stderr);
+	if (s.from_cache) {
+		fprintf(stderr, ", loaded from the kernel cache in %.1f ms\n", s.total_ms);
+		return;
 	}
-	if (st != HESSC_OK)
-		return report_status(st, sink);
-	k->problem = *cc_kernels_problem(k->cc);
-	return CLI_OK;
+	fprintf(stderr, ", compiled in %.1f ms: front end %.1f, %s %.1f, derivatives %.1f, code %.1f",
+	        s.total_ms, s.frontend_ms, s.loops ? "loops" : "tape", s.lower_ms, s.derive_ms,
+	        s.codegen_ms);
+	if (s.backend == HESSC_BACKEND_LLVM)
+		fprintf(stderr, " (IR %.1f, passes %.1f, machine code %.1f)", s.llvm_ir_ms,
+		        s.llvm_optimize_ms, s.llvm_machine_code_ms);
+	fprintf(stderr, ", load %.1f%s\n", s.load_ms,
+	        s.stored_in_cache ? "; stored in the kernel cache" : "");
 }
 
-void cli_kernels_free(cli_kernels *k)
+int cli_kernels_compile(const cli_args *args, hessc_backend backend, hessc_model **out)
 {
-	cc_kernels_free(k->cc);
-#if HESSC_HAVE_LLVM
-	llvm_kernels_free(k->llvm);
-	llvm_templated_data_free(k->llvm_data);
-#endif
-	memset(k, 0, sizeof *k);
+	int errors = 0;
+	hessc_text *data = calloc(args->data.n ? args->data.n : 1, sizeof *data);
+	*out = NULL;
+	if (!data) {
+		fputs("hessc: error: out of memory\n", stderr);
+		return CLI_INTERNAL;
+	}
+	for (size_t i = 0; i < args->data.n; i++)
+		data[i] = (hessc_text){ args->data.items[i], NULL, 0 };
+	hessc_options opt;
+	hessc_options_init(&opt);
+	opt.backend = backend;
+	opt.use_cache = !args->no_cache;
+	opt.objective = args->objective;
+	opt.data = data;
+	opt.n_data = args->data.n;
+	opt.defines = args->defines.items;
+	opt.n_defines = args->defines.n;
+	opt.unrolled = args->unroll;
+	opt.diag = print_diagnostic;
+	opt.diag_ctx = &errors;
+	hessc_status st = hessc_compile_file(args->model, &opt, out);
+	free(data);
+	if (st != HESSC_OK) {
+		if (errors == 0)
+			fprintf(stderr, "hessc: error: %s\n", hessc_status_message(st));
+		return cli_exit_code(st);
+	}
+	if (args->stats)
+		print_stats(*out);
+	return CLI_OK;
 }

@@ -3,10 +3,11 @@
  *   hessc solve MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]
  *               [--method tr-cg|tr-exact] [--precond ichol|jacobi|none]
  *               [--tol T] [--rtol R] [--max-iter K] [--max-time S]
- *               [--format text|json] [--backend llvm|cc]
+ *               [--format text|json] [--backend llvm|cc] [--no-cache] [--stats]
  *
- * model -> front end -> derivatives -> tape (cli_pipeline.c, as eval) ->
- * kernels compiled by LLVM or cc (cli_kernels.h) and loaded -> cli_solve_run (the table on stderr, the result on stdout).
+ * model -> kernels compiled by the public API (cli_kernels.h, as eval:
+ * LLVM or cc, the kernel cache unless --no-cache) -> cli_solve_run (the
+ * table on stderr, the result on stdout).
  * Exit codes: 0 the solver ran (its status says how it ended), 1 the model
  * is wrong, 2 usage, 3 internal error (cc failed, out of memory).
  */
@@ -23,7 +24,10 @@ static const char usage[] =
 	"usage: hessc solve MODEL [DATA...] [-D NAME=VALUE] [--objective NAME]\n"
 	"                   [--method tr-cg|tr-exact] [--precond ichol|jacobi|none]\n"
 	"                   [--tol T] [--rtol R] [--max-iter K] [--max-time S]\n"
-	"                   [--format text|json] [--backend llvm|cc]\n";
+	"                   [--format text|json] [--backend llvm|cc] [--no-cache] [--stats]\n"
+	"--no-cache: compile again, neither reading nor writing the kernel cache\n"
+	"  ($HESSC_CACHE_DIR, else $XDG_CACHE_HOME/hessc, else ~/.cache/hessc);\n"
+	"--stats: tell on stderr how the kernels were made (backend, loops, cache, times).\n";
 
 static int parse_double(const char *s, double *out)
 {
@@ -51,13 +55,10 @@ int cli_solve_main(int argc, char **argv)
 {
 	cli_solve_options o = { HESSC_METHOD_TR_CG, HESSC_PRECOND_ICHOL, -1.0, -1.0, -1, -1.0, 0 };
 	cli_args args;
-	diag_sink sink = cli_stderr_sink();
-	cli_model cm;
-	cli_kernels k = { 0 };
+	hessc_model *m = NULL;
 	int rc = CLI_USAGE;
 
 	memset(&args, 0, sizeof args);
-	memset(&cm, 0, sizeof cm);
 	args.command = "solve";
 	args.data.items = calloc((size_t)argc + 1, sizeof *args.data.items);
 	args.defines.items = calloc((size_t)argc + 1, sizeof *args.defines.items);
@@ -95,6 +96,10 @@ int cli_solve_main(int argc, char **argv)
 		} else if (strcmp(a, "--backend") == 0 && v) {
 			args.backend = v;
 			i++;
+		} else if (strcmp(a, "--no-cache") == 0) {
+			args.no_cache = 1;
+		} else if (strcmp(a, "--stats") == 0) {
+			args.stats = 1;
 		} else if (strcmp(a, "--objective") == 0 && v) {
 			args.objective = v;
 			i++;
@@ -125,17 +130,15 @@ int cli_solve_main(int argc, char **argv)
 		goto done;
 	}
 
-	/* the pipeline eval uses: the same kernels, compiled by cc */
-	cli_backend backend;
+	/* the kernels eval runs */
+	hessc_backend backend;
 	rc = cli_backend_parse(args.backend, &backend);
 	if (rc == CLI_OK)
-		rc = cli_load(&args, &sink, &cm);
-	if (rc == CLI_OK)
-		rc = cli_kernels_load(&args, backend, &cm, &sink, &k);
+		rc = cli_kernels_compile(&args, backend, &m);
 	if (rc != CLI_OK)
 		goto done;
-	hessc_solve_status ss = cli_solve_run(&k.problem, (const char *const *)cm.m->names,
-	                                      cm.m->maximize, &o, stdout, stderr);
+	hessc_solve_status ss = cli_solve_run(hessc_model_problem(m), hessc_model_names(m),
+	                                      hessc_model_maximize(m), &o, stdout, stderr);
 	/* the solver ran: its status is in the output; only its own failures
 	 * (memory, CHOLMOD, an inconsistent descriptor) are internal errors */
 	rc = ss == HESSC_SOLVE_NO_MEMORY || ss == HESSC_SOLVE_LINALG_ERROR ||
@@ -145,8 +148,7 @@ int cli_solve_main(int argc, char **argv)
 		rc = CLI_INTERNAL;
 	}
 done:
-	cli_kernels_free(&k);
-	cli_model_free(&cm);
+	hessc_model_free(m);
 	free(args.data.items);
 	free(args.defines.items);
 	return rc;

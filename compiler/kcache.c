@@ -2,6 +2,7 @@
 #include "kcache.h"
 
 #include "atomic_file.h"
+#include "byte_record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,69 +13,36 @@
 #include <unistd.h>
 
 /* ---- metadata record ------------------------------------------------------
- * "HSCMETA" + format version byte, then fields in native byte order (the
- * key holds the target triple, so a record is never read on another kind
- * of machine):  u64 maximize, n, nnz, work_size; str name, objective;
- * n x str names; n x f64 x0, lower, upper; (n+1) x i32 colptr; nnz x i32
- * rowind.  A str is u64 length + bytes. */
+ * "HSCMETA" + format version byte, then fields (byte_record.h):  u64
+ * maximize, n, nnz, work_size, backend, loops; str name, objective; n x str
+ * names; n x f64 x0, lower, upper; (n+1) x i32 colptr; nnz x i32 rowind;
+ * u64 setup length + setup bytes. */
 
-static const char meta_magic[8] = { 'H', 'S', 'C', 'M', 'E', 'T', 'A', 1 };
-
-typedef struct writer {
-	unsigned char *buf;
-	size_t len, cap;
-	int failed;
-} writer;
-
-static void put(writer *w, const void *p, size_t n)
-{
-	if (w->failed)
-		return;
-	if (w->len + n > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (cap < w->len + n)
-			cap *= 2;
-		unsigned char *nb = realloc(w->buf, cap);
-		if (!nb) {
-			w->failed = 1;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
-	if (n)
-		memcpy(w->buf + w->len, p, n);
-	w->len += n;
-}
-
-static void put_u64(writer *w, uint64_t v) { put(w, &v, sizeof v); }
-
-static void put_str(writer *w, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	put_u64(w, n);
-	put(w, s, n);
-}
+static const char meta_magic[8] = { 'H', 'S', 'C', 'M', 'E', 'T', 'A', 2 };
 
 hessc_status kernel_meta_serialize(const kernel_meta *m, unsigned char **bytes, size_t *len)
 {
-	writer w = { 0 };
+	record_writer w = { 0 };
 	*bytes = NULL;
 	*len = 0;
-	put(&w, meta_magic, sizeof meta_magic);
-	put_u64(&w, (uint64_t)m->maximize);
-	put_u64(&w, m->n);
-	put_u64(&w, m->nnz);
-	put_u64(&w, m->work_size);
-	put_str(&w, m->name);
-	put_str(&w, m->objective);
+	record_put(&w, meta_magic, sizeof meta_magic);
+	record_put_u64(&w, (uint64_t)m->maximize);
+	record_put_u64(&w, m->n);
+	record_put_u64(&w, m->nnz);
+	record_put_u64(&w, m->work_size);
+	record_put_u64(&w, (uint64_t)m->backend);
+	record_put_u64(&w, m->loops);
+	record_put_str(&w, m->name);
+	record_put_str(&w, m->objective);
 	for (size_t i = 0; i < m->n; i++)
-		put_str(&w, m->names[i]);
-	put(&w, m->x0, m->n * sizeof *m->x0);
-	put(&w, m->lower, m->n * sizeof *m->lower);
-	put(&w, m->upper, m->n * sizeof *m->upper);
-	put(&w, m->colptr, (m->n + 1) * sizeof *m->colptr);
-	put(&w, m->rowind, m->nnz * sizeof *m->rowind);
+		record_put_str(&w, m->names[i]);
+	record_put(&w, m->x0, m->n * sizeof *m->x0);
+	record_put(&w, m->lower, m->n * sizeof *m->lower);
+	record_put(&w, m->upper, m->n * sizeof *m->upper);
+	record_put(&w, m->colptr, (m->n + 1) * sizeof *m->colptr);
+	record_put(&w, m->rowind, m->nnz * sizeof *m->rowind);
+	record_put_u64(&w, m->setup_len);
+	record_put(&w, m->setup, m->setup_len);
 	if (w.failed) {
 		free(w.buf);
 		return HESSC_ERR_NOMEM;
@@ -82,64 +50,6 @@ hessc_status kernel_meta_serialize(const kernel_meta *m, unsigned char **bytes, 
 	*bytes = w.buf;
 	*len = w.len;
 	return HESSC_OK;
-}
-
-typedef struct reader {
-	const unsigned char *p, *end;
-	int bad;
-} reader;
-
-static int take(reader *r, void *dst, size_t n)
-{
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = 1;
-		return 0;
-	}
-	if (n)
-		memcpy(dst, r->p, n);
-	r->p += n;
-	return 1;
-}
-
-static uint64_t take_u64(reader *r)
-{
-	uint64_t v = 0;
-	take(r, &v, sizeof v);
-	return v;
-}
-
-/* An array of `count` items of `size` bytes, refused before allocating when
- * the record is too short to hold it (a corrupt count is not a huge malloc). */
-static void *take_array(reader *r, uint64_t count, size_t size)
-{
-	if (r->bad || count > (uint64_t)(r->end - r->p) / size) {
-		r->bad = 1;
-		return NULL;
-	}
-	void *a = malloc(count ? count * size : 1);
-	if (!a) {
-		r->bad = 1;
-		return NULL;
-	}
-	take(r, a, count * size);
-	return a;
-}
-
-static char *take_str(reader *r)
-{
-	uint64_t n = take_u64(r);
-	if (r->bad || n > (uint64_t)(r->end - r->p)) {
-		r->bad = 1;
-		return NULL;
-	}
-	char *s = malloc(n + 1);
-	if (!s) {
-		r->bad = 1;
-		return NULL;
-	}
-	take(r, s, n);
-	s[n] = '\0';
-	return s;
 }
 
 void kernel_meta_free(kernel_meta *m)
@@ -157,6 +67,7 @@ void kernel_meta_free(kernel_meta *m)
 	free(m->upper);
 	free(m->colptr);
 	free(m->rowind);
+	free(m->setup);
 	memset(m, 0, sizeof *m);
 }
 
@@ -177,19 +88,23 @@ static int pattern_valid(const kernel_meta *m)
 
 hessc_status kernel_meta_parse(const unsigned char *bytes, size_t len, kernel_meta *out)
 {
-	reader r = { bytes, bytes + len, 0 };
+	record_reader r = { bytes, bytes + len, 0 };
 	char magic[sizeof meta_magic];
 	memset(out, 0, sizeof *out);
-	if (!take(&r, magic, sizeof magic) || memcmp(magic, meta_magic, sizeof magic) != 0)
+	if (!record_take(&r, magic, sizeof magic) || memcmp(magic, meta_magic, sizeof magic) != 0)
 		return HESSC_ERR_INTERNAL;
-	out->maximize = take_u64(&r) != 0;
-	uint64_t n = take_u64(&r), nnz = take_u64(&r), work = take_u64(&r);
-	if (r.bad || n >= INT32_MAX || nnz >= INT32_MAX || work > SIZE_MAX / sizeof(double))
+	out->maximize = record_take_u64(&r) != 0;
+	uint64_t n = record_take_u64(&r), nnz = record_take_u64(&r), work = record_take_u64(&r);
+	uint64_t backend = record_take_u64(&r), loops = record_take_u64(&r);
+	if (r.bad || n >= INT32_MAX || nnz >= INT32_MAX || work > SIZE_MAX / sizeof(double) ||
+	    backend > 2)
 		return HESSC_ERR_INTERNAL;
 	out->nnz = (size_t)nnz;
 	out->work_size = (size_t)work;
-	out->name = take_str(&r);
-	out->objective = take_str(&r);
+	out->backend = (int)backend;
+	out->loops = (size_t)loops;
+	out->name = record_take_str(&r);
+	out->objective = record_take_str(&r);
 	/* every name takes at least its 8-byte length: a bound on n before calloc */
 	if (n > (uint64_t)(r.end - r.p) / sizeof(uint64_t))
 		r.bad = 1;
@@ -198,13 +113,17 @@ hessc_status kernel_meta_parse(const unsigned char *bytes, size_t len, kernel_me
 	if (!r.bad) {
 		out->n = (size_t)n;   /* set once names[] can be freed safely */
 		for (size_t i = 0; i < n && !r.bad; i++)
-			out->names[i] = take_str(&r);
+			out->names[i] = record_take_str(&r);
 	}
-	out->x0 = take_array(&r, n, sizeof *out->x0);
-	out->lower = take_array(&r, n, sizeof *out->lower);
-	out->upper = take_array(&r, n, sizeof *out->upper);
-	out->colptr = take_array(&r, n + 1, sizeof *out->colptr);
-	out->rowind = take_array(&r, nnz, sizeof *out->rowind);
+	out->x0 = record_take_array(&r, n, sizeof *out->x0);
+	out->lower = record_take_array(&r, n, sizeof *out->lower);
+	out->upper = record_take_array(&r, n, sizeof *out->upper);
+	out->colptr = record_take_array(&r, n + 1, sizeof *out->colptr);
+	out->rowind = record_take_array(&r, nnz, sizeof *out->rowind);
+	uint64_t setup_len = record_take_u64(&r);
+	if (setup_len)
+		out->setup = record_take_array(&r, setup_len, 1);
+	out->setup_len = out->setup ? (size_t)setup_len : 0;
 	out->n = (size_t)n;
 	if (r.bad || r.p != r.end || !pattern_valid(out)) {
 		kernel_meta_free(out);

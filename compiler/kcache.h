@@ -37,6 +37,11 @@ typedef struct kernel_meta {
 	int32_t *colptr;       /* size n+1 */
 	int32_t *rowind;       /* size nnz */
 	size_t work_size;      /* doubles of work per kernel call */
+	int backend;           /* the hessc_backend that made the code (LLVM or CC) */
+	size_t loops;          /* loops in the kernels (template.h); 0: written out */
+	unsigned char *setup;  /* what loading needs besides the code and the above
+	                          (LLVM's loops: llvm_loop_data.h), or NULL */
+	size_t setup_len;
 } kernel_meta;
 
 void kernel_meta_free(kernel_meta *m);   /* frees the members, not m */

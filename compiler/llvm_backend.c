@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
@@ -421,11 +422,22 @@ done:
 	return st;
 }
 
-/* The module checked, then compiled to an object in memory. */
-static hessc_status finish_module(irgen *g, diag_sink *diags, unsigned char **obj,
-                                  size_t *obj_len)
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The module checked, then optimized by `passes` and compiled to an object
+ * in memory; `times` (or NULL) gets the IR time since `t_start` and
+ * LLVM's own. */
+static hessc_status finish_module(irgen *g, const char *passes, double t_start,
+                                  diag_sink *diags, unsigned char **obj, size_t *obj_len,
+                                  llvm_compile_times *times)
 {
 	hessc_status st = HESSC_OK;
+	llvm_jit_times jt = { 0 };
 	char *msg = NULL;
 	if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
 		source_loc nowhere = { NULL, 0, 0 };
@@ -433,8 +445,14 @@ static hessc_status finish_module(irgen *g, diag_sink *diags, unsigned char **ob
 		st = HESSC_ERR_INTERNAL;
 	}
 	LLVMDisposeMessage(msg);
+	double t_ir = now_ms();
 	if (st == HESSC_OK)
-		st = llvm_jit_emit_object(g->mod, diags, obj, obj_len);
+		st = llvm_jit_emit_object(g->mod, passes, diags, obj, obj_len, &jt);
+	if (times) {
+		times->ir_ms = t_ir - t_start;
+		times->optimize_ms = jt.optimize_ms;
+		times->codegen_ms = jt.codegen_ms;
+	}
 	return st;
 }
 
@@ -451,8 +469,9 @@ static void irgen_dispose(irgen *g)
 }
 
 hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char **obj,
-                                  size_t *obj_len)
+                                  size_t *obj_len, llvm_compile_times *times)
 {
+	double t_start = now_ms();
 	hessc_status st = llvm_jit_init(diags);
 	irgen g = { 0 };
 	*obj = NULL;
@@ -488,7 +507,7 @@ hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char
 	}
 	if (st != HESSC_OK)
 		goto done;
-	st = finish_module(&g, diags, obj, obj_len);
+	st = finish_module(&g, "default<O2>", t_start, diags, obj, obj_len, times);
 done:
 	irgen_dispose(&g);
 	return st;
@@ -926,8 +945,10 @@ static hessc_status build_templated_kernel(irgen *g, kernelgen *K, tape_kernel_i
 }
 
 hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
-                                            unsigned char **obj, size_t *obj_len)
+                                            unsigned char **obj, size_t *obj_len,
+                                            llvm_compile_times *times)
 {
+	double t_start = now_ms();
 	hessc_status st = llvm_jit_init(diags);
 	irgen g = { 0 };
 	tmpl_plan plan;
@@ -982,7 +1003,7 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	}
 	if (st != HESSC_OK)
 		goto done;
-	st = finish_module(&g, diags, obj, obj_len);
+	st = finish_module(&g, LLVM_LOOP_PASSES, t_start, diags, obj, obj_len, times);
 done:
 	irgen_dispose(&g);
 	tmpl_plan_free(&plan);
@@ -993,61 +1014,5 @@ done:
 	free(K.rc.slot_recip);
 	free(K.rc.recip_of);
 	free(K.rc.is_one);
-	return st;
-}
-
-/* What templated kernels read at run time: the pattern and each loop's
- * position map, built here by the setup code generated files run. */
-struct llvm_templated_data {
-	int32_t *colptr, *rowind;
-	int32_t **pos;             /* the kernels' data: one map per loop */
-	size_t n_loops;
-};
-
-void llvm_templated_data_free(llvm_templated_data *d)
-{
-	if (!d)
-		return;
-	for (size_t q = 0; d->pos && q < d->n_loops; q++)
-		free(d->pos[q]);
-	free(d->pos);
-	free(d->colptr);
-	free(d->rowind);
-	free(d);
-}
-
-hessc_status llvm_templated_data_build(const tmpl_set *s, hessc_problem *p,
-                                       llvm_templated_data **out)
-{
-	hessc_status st = HESSC_ERR_NOMEM;
-	llvm_templated_data *d = calloc(1, sizeof *d);
-	*out = NULL;
-	if (!d)
-		return st;
-	d->n_loops = s->n_loops;
-	d->colptr = malloc((s->n + 1) * sizeof *d->colptr);
-	d->rowind = malloc((s->nnz + 1) * sizeof *d->rowind);
-	d->pos = calloc(s->n_loops + 1, sizeof *d->pos);
-	if (!d->colptr || !d->rowind || !d->pos)
-		goto fail;
-	memcpy(d->colptr, s->colptr, (s->n + 1) * sizeof *d->colptr);
-	if (s->nnz)
-		memcpy(d->rowind, s->rowind, s->nnz * sizeof *d->rowind);
-	for (size_t q = 0; q < s->n_loops; q++) {
-		if (!(d->pos[q] = malloc((tmpl_positions_size(&s->loops[q]) + 1) * sizeof **d->pos)))
-			goto fail;
-		if ((st = tmpl_positions(s, q, d->pos[q])) != HESSC_OK)
-			goto fail;
-	}
-	p->n = (int)s->n;
-	p->nnz = (int)s->nnz;
-	p->hess_colptr = d->colptr;
-	p->hess_rowind = d->rowind;
-	p->work_size = 0;
-	p->data = d->pos;
-	*out = d;
-	return HESSC_OK;
-fail:
-	llvm_templated_data_free(d);
 	return st;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <llvm/Config/llvm-config.h>
 #include <llvm-c/Error.h>
@@ -72,8 +73,15 @@ const char *llvm_jit_target_id(void)
 
 /* ---- optimize and emit ----------------------------------------------------- */
 
-hessc_status llvm_jit_emit_object(LLVMModuleRef mod, diag_sink *diags,
-                                  unsigned char **obj, size_t *obj_len)
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+hessc_status llvm_jit_emit_object(LLVMModuleRef mod, const char *passes, diag_sink *diags,
+                                  unsigned char **obj, size_t *obj_len, llvm_jit_times *times)
 {
 	hessc_status st = HESSC_ERR_INTERNAL;
 	LLVMTargetRef target;
@@ -104,14 +112,20 @@ hessc_status llvm_jit_emit_object(LLVMModuleRef mod, diag_sink *diags,
 	LLVMDisposeTargetData(layout);
 
 	pass_options = LLVMCreatePassBuilderOptions();
-	LLVMErrorRef err = LLVMRunPasses(mod, "default<O2>", tm, pass_options);
+	double t0 = now_ms();
+	LLVMErrorRef err = LLVMRunPasses(mod, passes, tm, pass_options);
 	if (err) {
 		report_error(diags, "optimization failed", err);
 		goto done;
 	}
+	double t1 = now_ms();
 	if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &msg, &buf)) {
 		report(diags, "cannot emit machine code", msg);
 		goto done;
+	}
+	if (times) {
+		times->optimize_ms = t1 - t0;
+		times->codegen_ms = now_ms() - t1;
 	}
 	size_t len = LLVMGetBufferSize(buf);
 	*obj = malloc(len ? len : 1);

@@ -27,11 +27,19 @@ hessc_status llvm_jit_init(diag_sink *diags);
  * cache keys.  Valid after llvm_jit_init. */
 const char *llvm_jit_target_id(void);
 
-/* Optimize `mod` (LLVM's default<O2> pipeline, no fast-math) and emit a
- * relocatable object for this machine; *obj is malloc'ed.  `mod` is
- * changed (optimized) but still owned by the caller. */
-hessc_status llvm_jit_emit_object(LLVMModuleRef mod, diag_sink *diags,
-                                  unsigned char **obj, size_t *obj_len);
+/* Milliseconds spent in each step of llvm_jit_emit_object. */
+typedef struct llvm_jit_times {
+	double optimize_ms;   /* the pass pipeline */
+	double codegen_ms;    /* instruction selection, registers, the object file */
+} llvm_jit_times;
+
+/* Optimize `mod` with the pass pipeline `passes` (the new pass manager's
+ * text, e.g. "default<O2>"; no fast-math flags are ever set, so no pass
+ * may reassociate) and emit a relocatable object for this machine; *obj
+ * is malloc'ed.  `mod` is changed (optimized) but still owned by the
+ * caller.  `times` may be NULL. */
+hessc_status llvm_jit_emit_object(LLVMModuleRef mod, const char *passes, diag_sink *diags,
+                                  unsigned char **obj, size_t *obj_len, llvm_jit_times *times);
 
 typedef struct llvm_jit_image llvm_jit_image;
 

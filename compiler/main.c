@@ -13,7 +13,7 @@ int cli_sparsity(const cli_args *args);
 int cli_curvature(const cli_args *args);
 
 static const char *const gen_options[] = { "--output", "--prefix", "--unroll", "--emit", "--derivatives", NULL };
-static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", NULL };
+static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", "--no-cache", "--stats", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 static const char *const curvature_options[] = { "--at", "--format", "--unroll", NULL };
 
@@ -29,10 +29,14 @@ static const cli_command commands[] = {
 	  "stdout), shared subexpressions filled, with the nodes CSE saved; with\n"
 	  "--derivatives also the gradient and Hessian nodes.",
 	  .options = gen_options, .takes_model = 1, .run = cli_gen },
-	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [--backend llvm|cc] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "eval", .usage = "MODEL [DATA...] [--at FILE] [--format text|json] [--unroll] [--backend llvm|cc] [--no-cache] [--stats] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Print f, gradient and Hessian at the initial point or at FILE.\n"
 	  "They are computed by the kernels compiled in memory by LLVM, or by the\n"
 	  "generated code itself compiled by cc ($HESSC_CC): --backend, $HESSC_BACKEND.\n"
+	  "Repeated terms are loops, as gen writes them (--unroll: every term written\n"
+	  "out).  Compiled kernels are kept in the kernel cache ($HESSC_CACHE_DIR, else\n"
+	  "$XDG_CACHE_HOME/hessc, else ~/.cache/hessc), so the next run of the same\n"
+	  "model, data and options loads them; --no-cache compiles and keeps nothing.\n"
 	  "The Hessian is the lower triangle, 0-based.  In JSON, non-finite numbers are\n"
 	  "written NaN, Infinity and -Infinity (as Python's json module reads them).",
 	  .options = eval_options, .takes_model = 1, .run = cli_eval },
@@ -51,9 +55,10 @@ static const cli_command commands[] = {
 	  "its inertia (sparse LDL', CHOLMOD) and the verdict: minimum, maximum, saddle\n"
 	  "or degenerate.  See docs/inspect.md.",
 	  .options = curvature_options, .takes_model = 1, .run = cli_curvature },
-	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json] [--backend llvm|cc]",
+	{ .name = "solve", .usage = "MODEL [DATA...] [--method tr-cg|tr-exact] [--tol T] [--max-iter K] [--format text|json] [--backend llvm|cc] [--no-cache] [--stats]",
 	  .summary = "Solve the model with the trust-region Newton runtime.\n"
-	  "From the initial point; the iteration table on stderr, the result on stdout.",
+	  "From the initial point; the iteration table on stderr, the result on stdout.\n"
+	  "The kernels are eval's, from the kernel cache unless --no-cache.",
 	  .takes_model = 1, .run_argv = cli_solve_main },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

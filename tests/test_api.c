@@ -174,10 +174,10 @@ static void test_queries_describe_the_model(void)
 	/* f at the classic start: 4.5 pairs... computed by hand for N = 10:
 	 * 9 terms; odd i: 100(1-1.44)^2 + 2.2^2 = 24.2; even i: 100(-1.2-1)^2 + 0 = 484 */
 	double expect = 5 * 24.2 + 4 * 484.0;
-	double f = hessc_model_grad(m)(hessc_model_x0(m), g, w, NULL);
+	double f = hessc_model_grad(m)(hessc_model_x0(m), g, w, hessc_model_data(m));
 	CU_ASSERT(fabs(f - expect) <= 1e-12 * expect);
-	CU_ASSERT(fabs(hessc_model_f(m)(hessc_model_x0(m), w, NULL) - expect) <= 1e-12 * expect);
-	hessc_model_hess(m)(hessc_model_x0(m), h, w, NULL);
+	CU_ASSERT(fabs(hessc_model_f(m)(hessc_model_x0(m), w, hessc_model_data(m)) - expect) <= 1e-12 * expect);
+	hessc_model_hess(m)(hessc_model_x0(m), h, w, hessc_model_data(m));
 	/* d2f/dx1^2 = 1200 x1^2 - 400 x2 + 2 = 1330 at (-1.2, 1) */
 	CU_ASSERT(fabs(h[0] - 1330.0) <= 1e-12 * 1330.0);
 	free(w);
@@ -197,11 +197,11 @@ static void test_two_models_alive_at_once_evaluate_independently(void)
 	}
 	double wa[256], wb[256];
 	CU_ASSERT(hessc_model_work_size(a) <= 256 && hessc_model_work_size(b) <= 256);
-	double fa = hessc_model_f(a)(hessc_model_x0(a), wa, NULL);
-	double fb = hessc_model_f(b)(hessc_model_x0(b), wb, NULL);
+	double fa = hessc_model_f(a)(hessc_model_x0(a), wa, hessc_model_data(a));
+	double fb = hessc_model_f(b)(hessc_model_x0(b), wb, hessc_model_data(b));
 	CU_ASSERT_EQUAL(fb, 6.0);
 	hessc_model_free(b);  /* a still works after b is gone */
-	CU_ASSERT_EQUAL(hessc_model_f(a)(hessc_model_x0(a), wa, NULL), fa);
+	CU_ASSERT_EQUAL(hessc_model_f(a)(hessc_model_x0(a), wa, hessc_model_data(a)), fa);
 	CU_ASSERT_EQUAL(hessc_model_n(a), 10);
 	hessc_model_free(a);
 }
@@ -276,7 +276,9 @@ static const char data_model[] =
 	"param N;\nparam c{1..N};\nparam s default 1;\nvar x{1..N} := 1;\n"
 	"minimize f: sum {i in 1..N} s * c[i] * (x[i] - i)^2;\n";
 
-static int cached(hessc_backend b, const char *model, const char *data, const char *define)
+/* c3: the data's c[3] (c[1] = 2, c[2] = 3 in both data texts) */
+static int cached(hessc_backend b, const char *model, const char *data, double c3,
+                  const char *define)
 {
 	hessc_text d = { "data.dat", data, strlen(data) };
 	const char *defines[1] = { define };
@@ -284,13 +286,20 @@ static int cached(hessc_backend b, const char *model, const char *data, const ch
 	hessc_model *m = compile_text(model, b, 1, defines, define ? 1 : 0, &d, 1, &s);
 	if (!m)
 		return -1;
-	/* the kernels work whichever way they came */
-	double w[64], g[8];
+	/* the kernels work whichever way they came, loops and position maps
+	 * included: H = diag(2 s c[i]) */
+	double w[64], g[8], h[8];
 	CU_ASSERT(hessc_model_work_size(m) <= 64 && hessc_model_n(m) <= 8);
-	hessc_model_grad(m)(hessc_model_x0(m), g, w, NULL);
+	CU_ASSERT_EQUAL(hessc_model_nnz(m), hessc_model_n(m));
+	hessc_model_grad(m)(hessc_model_x0(m), g, w, hessc_model_data(m));
 	CU_ASSERT_EQUAL(g[0], 2.0 * 2.0 * (1.0 - 1.0));
 	CU_ASSERT_EQUAL(g[1], 2.0 * 3.0 * (1.0 - 2.0));
+	hessc_model_hess(m)(hessc_model_x0(m), h, w, hessc_model_data(m));
+	const double c[3] = { 2.0, 3.0, c3 };
+	for (size_t i = 0; i < hessc_model_n(m) && i < 3; i++)
+		CU_ASSERT_EQUAL(h[hessc_model_hess_colptr(m)[i]], 2.0 * c[i]);
 	CU_ASSERT_EQUAL(s.backend, b);
+	CU_ASSERT(s.loops > 0);   /* the loop form, compiled or loaded */
 	hessc_model_free(m);
 	return s.from_cache;
 }
@@ -302,12 +311,12 @@ static void check_cache(hessc_backend b)
 	static const char other_model[] =
 		"param N;\nparam c{1..N};\nparam s default 1;\nvar x{1..N} := 1;\n"
 		"minimize f: sum {i in 1..N} s * c[i] * (x[i] - i)^2 + 0 * x[1];\n";
-	CU_ASSERT_EQUAL(cached(b, data_model, data, NULL), 0);        /* first: compiled */
-	CU_ASSERT_EQUAL(cached(b, data_model, data, NULL), 1);        /* second: a hit */
-	CU_ASSERT_EQUAL(cached(b, data_model, other_data, NULL), 0);  /* data changed */
-	CU_ASSERT_EQUAL(cached(b, other_model, data, NULL), 0);       /* model changed */
-	CU_ASSERT_EQUAL(cached(b, data_model, data, "s=1"), 0);       /* a -D given */
-	CU_ASSERT_EQUAL(cached(b, data_model, data, NULL), 1);        /* still there */
+	CU_ASSERT_EQUAL(cached(b, data_model, data, 4, NULL), 0);        /* first: compiled */
+	CU_ASSERT_EQUAL(cached(b, data_model, data, 4, NULL), 1);        /* second: a hit */
+	CU_ASSERT_EQUAL(cached(b, data_model, other_data, 5, NULL), 0);  /* data changed */
+	CU_ASSERT_EQUAL(cached(b, other_model, data, 4, NULL), 0);       /* model changed */
+	CU_ASSERT_EQUAL(cached(b, data_model, data, 4, "s=1"), 0);       /* a -D given */
+	CU_ASSERT_EQUAL(cached(b, data_model, data, 4, NULL), 1);        /* still there */
 }
 
 static void test_second_compilation_is_a_cache_hit_and_changes_miss_with_cc(void)
@@ -348,7 +357,7 @@ static void test_a_corrupt_cache_entry_is_rebuilt(void)
 	if (m) {
 		double w[16];
 		CU_ASSERT(hessc_model_work_size(m) <= 16);
-		CU_ASSERT_EQUAL(hessc_model_f(m)(hessc_model_x0(m), w, NULL), 16.0);
+		CU_ASSERT_EQUAL(hessc_model_f(m)(hessc_model_x0(m), w, hessc_model_data(m)), 16.0);
 	}
 	hessc_model_free(m);
 	m = compile_text(text, best_backend(), 1, NULL, 0, NULL, 0, &s);
@@ -404,6 +413,7 @@ static int compare_at(hessc_model *l, hessc_model *c, const double *x, const cha
 	return !bad;
 }
 
+/* In the loop form, as compiled by default: every example model has loops. */
 static void test_llvm_and_cc_agree_to_1e13_on_every_example_model(void)
 {
 	if (!hessc_have_llvm())
@@ -412,10 +422,17 @@ static void test_llvm_and_cc_agree_to_1e13_on_every_example_model(void)
 	for (int i = 0; i < n_model_files; i++) {
 		hessc_options o;
 		hessc_model *l = NULL, *c = NULL;
+		hessc_stats ls = { 0 }, cs = { 0 };
 		options(&o, HESSC_BACKEND_LLVM, 0);
 		CU_ASSERT_EQUAL(hessc_compile_file(model_files[i], &o, &l), HESSC_OK);
 		o.backend = HESSC_BACKEND_CC;
 		CU_ASSERT_EQUAL(hessc_compile_file(model_files[i], &o, &c), HESSC_OK);
+		if (l && c) {
+			hessc_model_stats(l, &ls);
+			hessc_model_stats(c, &cs);
+			CU_ASSERT(ls.loops > 0);
+			CU_ASSERT_EQUAL(ls.loops, cs.loops);
+		}
 		if (l && c) {
 			const hessc_problem *p = hessc_model_problem(l);
 			CU_ASSERT_EQUAL(p->nnz, hessc_model_problem(c)->nnz);

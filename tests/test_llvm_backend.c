@@ -16,6 +16,7 @@
 #include "emit_template.h"
 #include "frontend.h"
 #include "llvm_backend.h"
+#include "llvm_loop_data.h"
 #include "tape.h"
 #include "template.h"
 
@@ -43,7 +44,7 @@ static void check_model(const frontend_input *in, size_t *tape_len)
 	CU_ASSERT_EQUAL_FATAL(derive(g, m->objective, m->n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
 	CU_ASSERT_EQUAL_FATAL(tape_build(g, &d, &t), HESSC_OK);
 	*tape_len = t.kernel[TAPE_HESS].len;
-	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile(&t, &quiet, &obj, &obj_len), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile(&t, &quiet, &obj, &obj_len, NULL), HESSC_OK);
 	CU_ASSERT_EQUAL_FATAL(llvm_backend_load(obj, obj_len, &quiet, &p, &k), HESSC_OK);
 
 	size_t n = m->n, nnz = d.nnz;
@@ -150,7 +151,7 @@ static int check_templated(const frontend_input *in)
 		goto done;
 	templated = 1;
 	CU_ASSERT_EQUAL_FATAL(tmpl_derive(&s, DERIVE_DEFAULT_MAX_NNZ), HESSC_OK);
-	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile_templated(&s, &quiet, &obj, &obj_len), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_compile_templated(&s, &quiet, &obj, &obj_len, NULL), HESSC_OK);
 	CU_ASSERT_EQUAL_FATAL(llvm_backend_load(obj, obj_len, &quiet, &p, &k), HESSC_OK);
 	CU_ASSERT_EQUAL_FATAL(llvm_templated_data_build(&s, &p, &data), HESSC_OK);
 	CU_ASSERT_EQUAL(p.n, (int)m->n);
@@ -249,6 +250,70 @@ static void test_llvm_loops_over_a_grid_with_tables_equal_the_interpreter(void)
 	CU_ASSERT(check_templated(&in));
 }
 
+/* The loops' description (what the kernel cache keeps) loads to the very
+ * position maps tmpl_positions gives, and a damaged one is refused. */
+static void test_a_loop_description_loads_to_the_position_maps_and_damage_is_refused(void)
+{
+	static const char text[] =
+		"param N := 40;\n"
+		"var x{i in 1..N} := 0.1 * i;\n"
+		"minimize f: sum {i in 1..N-1} (x[i+1] - x[i]^2)^2 + x[1] * x[N];\n";
+	frontend_input in = { .model = { .path = "desc.mod", .text = text, .text_len = strlen(text) } };
+	diag_sink quiet = { 0 };
+	graph *g = graph_new();
+	model *m = NULL;
+	tmpl_set s = { 0 };
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	hessc_problem p = { 0 };
+	llvm_templated_data *d = NULL;
+	CU_ASSERT_EQUAL_FATAL(frontend_build(&in, &quiet, g, &m), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tmpl_find(g, m->objective, m->n, 2, &s), HESSC_OK);
+	CU_ASSERT_FATAL(s.n_loops == 2 && s.has_residual && !s.loops[0].vars);
+	CU_ASSERT_EQUAL_FATAL(tmpl_derive(&s, DERIVE_DEFAULT_MAX_NNZ), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(llvm_templated_data_describe(&s, &bytes, &len), HESSC_OK);
+
+	CU_ASSERT_EQUAL(llvm_templated_data_load(bytes, len, s.n, s.nnz, s.colptr, s.rowind, &p, &d),
+	                HESSC_OK);
+	CU_ASSERT_EQUAL(p.nnz, (int)s.nnz);
+	for (size_t q = 0; d && q < s.n_loops; q++) {
+		size_t size = tmpl_positions_size(&s.loops[q]);
+		int32_t *want = malloc((size + 1) * sizeof *want);
+		CU_ASSERT_EQUAL(tmpl_positions(&s, q, want), HESSC_OK);
+		CU_ASSERT_EQUAL(memcmp(((int32_t *const *)p.data)[q], want, size * sizeof *want), 0);
+		free(want);
+	}
+	llvm_templated_data_free(d);
+
+	/* cut short anywhere, or a wrong magic: refused */
+	for (size_t cut = 0; cut < len; cut += 7)
+		CU_ASSERT_EQUAL(llvm_templated_data_load(bytes, cut, s.n, s.nnz, s.colptr, s.rowind,
+		                                         &p, &d), HESSC_ERR_INTERNAL);
+	bytes[0] ^= 1;
+	CU_ASSERT_EQUAL(llvm_templated_data_load(bytes, len, s.n, s.nnz, s.colptr, s.rowind, &p, &d),
+	                HESSC_ERR_INTERNAL);
+	bytes[0] ^= 1;
+	/* the first loop's first slot starts past the last variable: magic,
+	 * loop count, five counts, then base[0] */
+	int64_t base;
+	size_t at = 8 + 8 + 5 * 8;
+	memcpy(&base, bytes + at, sizeof base);
+	int64_t past = (int64_t)s.n;
+	memcpy(bytes + at, &past, sizeof past);
+	CU_ASSERT_EQUAL(llvm_templated_data_load(bytes, len, s.n, s.nnz, s.colptr, s.rowind, &p, &d),
+	                HESSC_ERR_INTERNAL);
+	/* in range but at another variable: its entries are not in the pattern */
+	int64_t moved = base + 2;
+	memcpy(bytes + at, &moved, sizeof moved);
+	CU_ASSERT_EQUAL(llvm_templated_data_load(bytes, len, s.n, s.nnz, s.colptr, s.rowind, &p, &d),
+	                HESSC_ERR_INTERNAL);
+	CU_ASSERT_PTR_NULL(d);
+	free(bytes);
+	tmpl_set_free(&s);
+	model_free(m);
+	graph_free(g);
+}
+
 static void test_llvm_kernels_equal_the_interpreter_on_every_model(void)
 {
 	CU_ASSERT(n_model_files > 0);
@@ -300,6 +365,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "every operator equals the interpreter", test_every_operator_equals_the_interpreter);
 	CU_add_test(s, "llvm loops equal the C loops and the loop interpreter on every model", test_llvm_loops_equal_the_c_loops_and_the_loop_interpreter_on_every_model);
 	CU_add_test(s, "llvm loops over a grid with tables equal the interpreter", test_llvm_loops_over_a_grid_with_tables_equal_the_interpreter);
+	CU_add_test(s, "a loop description loads to the position maps and damage is refused", test_a_loop_description_loads_to_the_position_maps_and_damage_is_refused);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();

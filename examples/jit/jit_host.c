@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const double *x0 = hessc_model_x0(m);
-	double f = hessc_model_grad(m)(x0, g, work, NULL);
-	hessc_model_hess(m)(x0, h, work, NULL);
+	double f = hessc_model_grad(m)(x0, g, work, hessc_model_data(m));
+	hessc_model_hess(m)(x0, h, work, hessc_model_data(m));
 	printf("n = %zu, Hessian entries (lower triangle) = %zu\n", n, nnz);
 	printf("f(x0) = %.17g, g[0] = %.17g, H[0,0] = %.17g\n", f, g[0], h[0]);
 

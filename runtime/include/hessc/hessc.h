@@ -13,11 +13,14 @@
  *   double f = p->grad(x, g, work, p->data);   // work: p->work_size doubles
  *   hessc_model_free(m);
  *
- * Pipeline: front end -> derivatives -> lowered tape -> backend.  The LLVM
- * backend compiles in memory (no C compiler needed); the cc backend compiles
- * emitted C with the system compiler into a shared object.  Compiled kernels
- * are kept on disk (the kernel cache) unless turned off, so the second
- * compilation of the same model, data and options loads in milliseconds.
+ * Pipeline: front end -> loops -> derivatives -> backend.  The objective's
+ * repeated terms become loops over one differentiated term (the code does
+ * not grow with n); models without them, or with `unrolled` set, have
+ * every term written out.  The LLVM backend compiles in memory (no C
+ * compiler needed); the cc backend compiles emitted C with the system
+ * compiler into a shared object.  Compiled kernels are kept on disk (the
+ * kernel cache) unless turned off, so the second compilation of the same
+ * model, data and options loads in milliseconds.
  *
  * The library never prints and never exits: every function that can fail
  * returns a status, and diagnostics go to the caller's callback.
@@ -93,6 +96,7 @@ typedef struct hessc_options {
 	size_t n_defines;
 	hessc_diag_fn diag;           /* NULL: diagnostics are dropped (the status still tells) */
 	void *diag_ctx;               /* passed to diag */
+	int unrolled;                 /* 1: every term written out, no loops (default 0) */
 } hessc_options;
 
 /* Where the time went, and whether the kernel cache answered. */
@@ -101,16 +105,22 @@ typedef struct hessc_stats {
 	int stored_in_cache;          /* 1: this compilation wrote a cache entry */
 	hessc_backend backend;        /* the backend that made the kernels (never AUTO) */
 	double frontend_ms;           /* parse, check, build the expression graph */
-	double derive_ms;             /* gradient and Hessian */
-	double lower_ms;              /* the flat tape */
+	double derive_ms;             /* gradient and Hessian of the terms written out */
+	double lower_ms;              /* find the loops and differentiate their terms, or
+	                                 write the terms out as a tape */
 	double codegen_ms;            /* LLVM IR + optimization + machine code, or emit C + cc */
-	double load_ms;               /* link or dlopen, and symbol lookup */
+	double load_ms;               /* link or dlopen, symbol lookup, the loops' setup */
 	double total_ms;              /* the whole hessc_compile_* call */
+	size_t loops;                 /* loops in the kernels; 0: every term written out */
+	double llvm_ir_ms;            /* of codegen_ms, with LLVM: building the IR */
+	double llvm_optimize_ms;      /* of codegen_ms, with LLVM: the pass pipeline */
+	double llvm_machine_code_ms;  /* of codegen_ms, with LLVM: machine code, object file */
 } hessc_stats;
 
 /* Kernel signatures: exactly the callbacks of hessc_problem.  `work` holds
- * hessc_model_work_size() doubles (may be NULL when that is 0); `data` is
- * the problem's data pointer. */
+ * hessc_model_work_size() doubles (may be NULL when that is 0); `data` must
+ * be hessc_model_data() (the problem's data pointer): the kernels of loops
+ * read their position maps there. */
 typedef double (*hessc_f_fn)(const double *x, double *work, const void *data);
 typedef double (*hessc_grad_fn)(const double *x, double *g, double *work, const void *data);
 typedef void (*hessc_hess_fn)(const double *x, double *h, double *work, const void *data);
@@ -152,6 +162,8 @@ HESSC_API hessc_f_fn hessc_model_f(const hessc_model *m);
 HESSC_API hessc_grad_fn hessc_model_grad(const hessc_model *m);
 HESSC_API hessc_hess_fn hessc_model_hess(const hessc_model *m);
 HESSC_API hessc_hessvec_fn hessc_model_hessvec(const hessc_model *m);
+/* The `data` argument every kernel call takes; owned by the model. */
+HESSC_API const void *hessc_model_data(const hessc_model *m);
 
 /* The filled descriptor for the solvers of <hessc/solver.h>, owned by the
  * model.  Its kernels compute the objective as written, also for
