@@ -12,7 +12,6 @@
 #include "template_runs.h"
 
 #define NAME_MAX_LEN 96
-#define NO_RECIP ((size_t)-1)
 
 typedef struct writer {
 	FILE *c, *h;
@@ -22,9 +21,6 @@ typedef struct writer {
 	int uses_powi;
 	/* per slot of the body tape being written: how its value reads */
 	char (*slot_text)[NAME_MAX_LEN];
-	unsigned char *slot_is_one;   /* the slot holds the constant 1 */
-	size_t *slot_recip;           /* the slot's value has its reciprocal in this slot, or NO_RECIP */
-	size_t *recip_of;             /* the slot holds the reciprocal of this slot's value */
 	size_t slot_cap;
 	/* per member of the group being written and local output: its value */
 	char (*out_text)[NAME_MAX_LEN];
@@ -70,23 +66,12 @@ static void var_text(const tmpl_loop *l, int s, char *buf, size_t size)
 
 static int ensure_slots(writer *w, size_t n)
 {
-	void *p, *q, *r, *o;
 	if (n <= w->slot_cap)
 		return 1;
-	p = realloc(w->slot_text, n * sizeof *w->slot_text);
-	if (p)
-		w->slot_text = p;
-	q = realloc(w->slot_is_one, n * sizeof *w->slot_is_one);
-	if (q)
-		w->slot_is_one = q;
-	r = realloc(w->slot_recip, n * sizeof *w->slot_recip);
-	if (r)
-		w->slot_recip = r;
-	o = realloc(w->recip_of, n * sizeof *w->recip_of);
-	if (o)
-		w->recip_of = o;
-	if (!p || !q || !r || !o)
+	void *p = realloc(w->slot_text, n * sizeof *w->slot_text);
+	if (!p)
 		return 0;
+	w->slot_text = p;
 	w->slot_cap = n;
 	return 1;
 }
@@ -142,19 +127,13 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
                                const char *indent)
 {
 	const tmpl_loop *l = &w->s->loops[q];
-	const tape_kernel *tk = &l->t.kernel[k == K_HESSVEC ? TAPE_HESS : (tape_kernel_id)k];
+	const tape_kernel *tk = tmpl_plan_body(&w->plan, q, (tape_kernel_id)k);
 	char a[NAME_MAX_LEN], b[NAME_MAX_LEN], c[NAME_MAX_LEN], expr[4 * NAME_MAX_LEN + 64];
 	char v1[80], v2[80], t[NAME_MAX_LEN];
 	if (!ensure_slots(w, tk->n_slots + 1))
 		return HESSC_ERR_NOMEM;
-	for (size_t i = 0; i < tk->n_slots; i++) {
-		w->slot_is_one[i] = 0;
-		w->slot_recip[i] = w->recip_of[i] = NO_RECIP;
-	}
 	for (size_t i = 0; i < tk->len; i++) {
 		const tape_instr *in = &tk->code[i];
-		int makes_recip = in->kind == TAPE_OP && in->op == OP_DIV && w->slot_is_one[in->a]
-		                  && in->b != in->dst;
 		switch ((tape_kind)in->kind) {
 		case TAPE_CONST:
 			emit_c_format_double(w->slot_text[in->dst], NAME_MAX_LEN, in->value, 1);
@@ -194,10 +173,6 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 					snprintf(expr, sizeof expr, "%s_powi(%s, %lld)", w->prefix, a,
 					         (long long)in->index);
 				}
-			} else if (in->op == OP_DIV && w->slot_recip[in->b] != NO_RECIP) {
-				/* a / b as a * (1 / b): one division where the derivative
-				 * divides by b again and again */
-				snprintf(expr, sizeof expr, "%s * %s", a, w->slot_text[w->slot_recip[in->b]]);
 			} else if (!emit_c_op_expression(expr, sizeof expr, (graph_op)in->op, a, b, c)) {
 				return HESSC_ERR_NOMEM;
 			}
@@ -226,20 +201,6 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 		case TAPE_HV_ZERO:
 		case TAPE_HV_ACC:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through their HESS kernel */
-		}
-		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA
-		    || in->kind == TAPE_OP) {
-			size_t d = in->dst;
-			if (w->slot_recip[d] != NO_RECIP)
-				w->recip_of[w->slot_recip[d]] = NO_RECIP;
-			if (w->recip_of[d] != NO_RECIP)
-				w->slot_recip[w->recip_of[d]] = NO_RECIP;
-			w->slot_recip[d] = w->recip_of[d] = NO_RECIP;
-			w->slot_is_one[d] = in->kind == TAPE_CONST && in->value == 1.0;
-			if (makes_recip) {
-				w->slot_recip[in->b] = d;
-				w->recip_of[d] = in->b;
-			}
 		}
 	}
 	return HESSC_OK;
@@ -612,15 +573,16 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 	return off;
 }
 
-static int any_powi(const tmpl_set *s)
+static int any_powi(const writer *w)
 {
-	for (size_t q = 0; q < s->n_loops; q++)
-		for (int k = 0; k < TAPE_KERNELS; k++)
-			for (size_t i = 0; i < s->loops[q].t.kernel[k].len; i++)
-				if (s->loops[q].t.kernel[k].code[i].kind == TAPE_OP
-				    && s->loops[q].t.kernel[k].code[i].op == OP_POWI
-				    && !powi_is_small(s->loops[q].t.kernel[k].code[i].index))
+	for (size_t q = 0; q < w->s->n_loops; q++)
+		for (int k = TAPE_F; k <= TAPE_HESS; k++) {
+			const tape_kernel *tk = tmpl_plan_body(&w->plan, q, (tape_kernel_id)k);
+			for (size_t i = 0; i < tk->len; i++)
+				if (tk->code[i].kind == TAPE_OP && tk->code[i].op == OP_POWI
+				    && !powi_is_small(tk->code[i].index))
 					return 1;
+		}
 	return 0;
 }
 
@@ -667,7 +629,7 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		return HESSC_ERR_NOMEM;
 
 	/* powi helper, the order graph_powi_value multiplies in */
-	if (any_powi(w->s))
+	if (any_powi(w))
 		fprintf(c, "static double %s_powi(double x, long k)\n{\n"
 	           "\tunsigned long e = k < 0 ? 0ul - (unsigned long)k : (unsigned long)k;\n"
 	           "\tdouble result = 1.0, base = x;\n\tint have = 0;\n"
@@ -809,9 +771,6 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	if (st == HESSC_OK)  /* the header states the block size the source computed */
 		write_header(&w, have_lower, have_upper, bytes);
 	free(w.slot_text);
-	free(w.slot_is_one);
-	free(w.slot_recip);
-	free(w.recip_of);
 	free(w.out_text);
 	free(w.out_first);
 	tmpl_plan_free(&w.plan);

@@ -571,16 +571,6 @@ typedef struct loopgen {
 	LLVMValueRef *out_val;       /* GRAD, HESS: the member's local outputs, for the plan's writes */
 } loopgen;
 
-/* Reciprocals in the body being built, as emit_template.c tracks them:
- * slot_recip[s] holds 1 / (slot s's value), recip_of[r] the slot it is
- * the reciprocal of; is_one[s]: slot s holds the constant 1. */
-typedef struct recips {
-	size_t *slot_recip, *recip_of;
-	unsigned char *is_one;
-} recips;
-
-#define NO_RECIP ((size_t)-1)
-
 static LLVMValueRef i64c(irgen *g, long v)
 {
 	return LLVMConstInt(g->i64, (unsigned long long)v, 1);
@@ -620,40 +610,17 @@ static void write_to(irgen *g, LLVMValueRef base, LLVMValueRef index, LLVMValueR
 		add_to(g, base, index, value);
 }
 
-/* After an instruction wrote slot d: what it held is gone (and its
- * reciprocal with it); a division 1 / b leaves b's reciprocal in d. */
-static void track_recip(recips *rc, const tape_instr *in, int makes_recip)
-{
-	size_t d = in->dst;
-	if (rc->slot_recip[d] != NO_RECIP)
-		rc->recip_of[rc->slot_recip[d]] = NO_RECIP;
-	if (rc->recip_of[d] != NO_RECIP)
-		rc->slot_recip[rc->recip_of[d]] = NO_RECIP;
-	rc->slot_recip[d] = rc->recip_of[d] = NO_RECIP;
-	rc->is_one[d] = in->kind == TAPE_CONST && in->value == 1.0;
-	if (makes_recip) {
-		rc->slot_recip[in->b] = d;
-		rc->recip_of[d] = in->b;
-	}
-}
-
 /* One iteration of member L's body tape `k` (HESS for HESSVEC): f adds to
  * L->f_acc, gradient and Hessian values go to L->out_val, Hessian-vector
  * products are added to the output as tmpl_run adds them. */
-static hessc_status build_body(irgen *g, const loopgen *L, recips *rc, tape_kernel_id k)
+static hessc_status build_body(irgen *g, const loopgen *L, const tape_kernel *tk,
+                               tape_kernel_id k)
 {
 	const tmpl_loop *l = L->l;
-	const tape_kernel *tk = &l->t.kernel[k == TAPE_HESSVEC ? TAPE_HESS : k];
 	size_t iters = tmpl_iterations(l);
 	g->gen++;
-	for (size_t s = 0; s < tk->n_slots; s++) {
-		rc->slot_recip[s] = rc->recip_of[s] = NO_RECIP;
-		rc->is_one[s] = 0;
-	}
 	for (size_t n = 0; n < tk->len; n++) {
 		const tape_instr *in = &tk->code[n];
-		int makes_recip = in->kind == TAPE_OP && in->op == OP_DIV && rc->is_one[in->a]
-		                  && in->b != in->dst;
 		switch ((tape_kind)in->kind) {
 		case TAPE_CONST:
 			set_slot(g, in->dst, real(g, in->value), 0);
@@ -675,11 +642,7 @@ static hessc_status build_body(irgen *g, const loopgen *L, recips *rc, tape_kern
 			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
 			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
 			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
-			LLVMValueRef r;
-			if (in->op == OP_DIV && rc->slot_recip[in->b] != NO_RECIP)  /* a * (1 / b) */
-				r = LLVMBuildFMul(g->b, a, get_slot(g, (uint32_t)rc->slot_recip[in->b]), "");
-			else
-				r = operation(g, (graph_op)in->op, a, b, c, in->index);
+			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
 			if (!r)
 				return HESSC_ERR_INTERNAL;
 			set_slot(g, in->dst, r, 0);
@@ -706,9 +669,6 @@ static hessc_status build_body(irgen *g, const loopgen *L, recips *rc, tape_kern
 		default:
 			return HESSC_ERR_INTERNAL;  /* bodies are read through F, GRAD, HESS */
 		}
-		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA
-		    || in->kind == TAPE_OP)
-			track_recip(rc, in, makes_recip);
 	}
 	return HESSC_OK;
 }
@@ -776,7 +736,6 @@ typedef struct kernelgen {
 	LLVMValueRef *acc;           /* per output of a piece: FIXED sums (allocas) */
 	LLVMValueRef *out_val;       /* per member and local output */
 	size_t *out_first;           /* per member: its first entry in out_val */
-	recips rc;
 	LLVMValueRef fn, i_ptr, j_ptr, v;
 } kernelgen;
 
@@ -833,7 +792,7 @@ static hessc_status build_piece(irgen *g, kernelgen *K, size_t gi, const tplan_p
 		L.table = K->tables[q];
 		L.f_acc = K->f_acc[m];
 		L.out_val = K->out_val + K->out_first[m];
-		st = build_body(g, &L, &K->rc, id);
+		st = build_body(g, &L, tmpl_plan_body(K->plan, q, id), id);
 	}
 	for (size_t o = 0; pk && o < r->n_outs && st == HESSC_OK; o++) {
 		const tplan_out *out = &pk->outs[r->first_out + o];
@@ -960,11 +919,13 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	*obj_len = 0;
 	if (st != HESSC_OK)
 		return st;
+	if ((st = tmpl_plan_build(s, &plan)) != HESSC_OK)
+		return st;
 	size_t slots = 1;
 	for (size_t q = 0; q < s->n_loops; q++) {
-		for (int k = 0; k < TAPE_KERNELS; k++)
-			if (s->loops[q].t.kernel[k].n_slots > slots)
-				slots = s->loops[q].t.kernel[k].n_slots;
+		for (int k = TAPE_F; k <= TAPE_HESS; k++)
+			if (tmpl_plan_body(&plan, q, (tape_kernel_id)k)->n_slots > slots)
+				slots = tmpl_plan_body(&plan, q, (tape_kernel_id)k)->n_slots;
 		max_out += s->loops[q].n_slots + s->loops[q].d.nnz;
 	}
 	g.val = malloc(slots * sizeof *g.val);
@@ -975,16 +936,10 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 	K.maps = calloc(s->n_loops + 1, sizeof *K.maps);
 	K.out_val = calloc(max_out, sizeof *K.out_val);
 	K.out_first = calloc(s->n_loops + 1, sizeof *K.out_first);
-	K.rc.slot_recip = malloc(slots * sizeof *K.rc.slot_recip);
-	K.rc.recip_of = malloc(slots * sizeof *K.rc.recip_of);
-	K.rc.is_one = malloc(slots);
-	if (!g.val || !g.val_gen || !K.tables || !K.maps || !K.out_val || !K.out_first
-	    || !K.rc.slot_recip || !K.rc.recip_of || !K.rc.is_one) {
+	if (!g.val || !g.val_gen || !K.tables || !K.maps || !K.out_val || !K.out_first) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
-	if ((st = tmpl_plan_build(s, &plan)) != HESSC_OK)
-		goto done;
 	g.ctx = LLVMContextCreate();
 	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
 	g.b = LLVMCreateBuilderInContext(g.ctx);
@@ -1011,8 +966,5 @@ done:
 	free(K.maps);
 	free(K.out_val);
 	free(K.out_first);
-	free(K.rc.slot_recip);
-	free(K.rc.recip_of);
-	free(K.rc.is_one);
 	return st;
 }

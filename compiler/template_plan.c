@@ -2,6 +2,8 @@
  * the templated kernels (template_plan.h). */
 #include "template_plan.h"
 
+#include "template_body.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +403,15 @@ hessc_status tmpl_plan_build(const tmpl_set *s, tmpl_plan *out)
 	ps.s = s;
 	if ((st = make_groups(s, out)) != HESSC_OK)
 		goto fail;
+	st = HESSC_ERR_NOMEM;
+	if (!(out->bodies = calloc(3 * s->n_loops + 1, sizeof *out->bodies)))
+		goto fail;
+	out->n_bodies_loops = s->n_loops;
+	for (size_t q = 0; q < s->n_loops; q++)
+		for (int k = TAPE_F; k <= TAPE_HESS; k++)
+			if ((st = tmpl_body_simplify(&s->loops[q].t.kernel[k], &out->bodies[3 * q + (size_t)k]))
+			    != HESSC_OK)
+				goto fail;
 	ps.n_places = s->n;
 	if ((st = plan_kernel(&ps, out, &out->grad)) != HESSC_OK)
 		goto fail;
@@ -446,8 +457,16 @@ static void kernel_free(tplan_kernel *k)
 	memset(k, 0, sizeof *k);
 }
 
+const tape_kernel *tmpl_plan_body(const tmpl_plan *p, size_t q, tape_kernel_id k)
+{
+	return &p->bodies[3 * q + (k == TAPE_HESSVEC ? TAPE_HESS : k)];
+}
+
 void tmpl_plan_free(tmpl_plan *p)
 {
+	for (size_t b = 0; p->bodies && b < 3 * p->n_bodies_loops; b++)
+		tmpl_body_free(&p->bodies[b]);
+	free(p->bodies);
 	kernel_free(&p->grad);
 	kernel_free(&p->hess);
 	free(p->groups);

@@ -11,6 +11,7 @@
  *     affine in (i, j) (a grid's first and last rows and columns have
  *     columns of other lengths: P4's positions are affine on 6 pieces),
  *     so the kernels compute places instead of reading a position map;
+ *   - per loop, its body's kernels simplified (template_body.h);
  *   - per piece, its outputs: every member output that lands on the same
  *     place at the same iteration summed into one write, and each write
  *     either a store (`=`: at every iteration it is the first write to
@@ -80,11 +81,17 @@ typedef struct tmpl_plan {
 	tplan_group *groups;
 	size_t *members;
 	tplan_kernel grad, hess;
+	tape_kernel *bodies;   /* per loop, F, GRAD, HESS: the body simplified (template_body.h) */
+	size_t n_bodies_loops;
 } tmpl_plan;
 
 /* Plan the kernels of s.  HESSC_ERR_NOMEM, or HESSC_ERR_INTERNAL when s has
  * no pattern. */
 hessc_status tmpl_plan_build(const tmpl_set *s, tmpl_plan *out);
+
+/* The body the emitters write for loop q and kernel k (HESS's for
+ * HESSVEC): the loop's tape kernel simplified by template_body.h. */
+const tape_kernel *tmpl_plan_body(const tmpl_plan *p, size_t q, tape_kernel_id k);
 
 /* 1 when some kernel reads loop q's position map (the setup must build it). */
 int tmpl_plan_reads_map(const tmpl_plan *p, size_t q);
