@@ -25,6 +25,11 @@ typedef struct bench_problem {
 	const char *size_param;  /* the model's param that sets the size: N, p, m */
 	long sizes[2];           /* the sizes PROBLEMS.md asks for (0: none) */
 	int (*hand_new)(long size, hand_problem *out);
+	/* The model's run-time inputs (params it declares without a value), in
+	 * the order of the generated PREFIX_data struct, computed as PROBLEMS.md
+	 * defines them; NULL when the model has none.  Returns NULL when out of
+	 * memory; the arrays live until the process ends. */
+	const double *const *(*inputs)(long size);
 } bench_problem;
 
 extern const bench_problem bench_problems[];

@@ -2,6 +2,8 @@
  * compiler makes a shared object, dlopen loads it and the descriptor the
  * generated code exports gives the kernels: PREFIX_problem for unrolled
  * code, PREFIX_setup(mem) for loops (it builds the pattern at load time).
+ * A model with run-time inputs (P5's X and y) gets them after loading: as
+ * the descriptor's data (written-out code) or through PREFIX_bind (loops).
  * gen_s is the generation, cc_s the compilation plus loading and setup.
  */
 #include <dlfcn.h>
@@ -83,7 +85,22 @@ int tool_hessc_prepare(const bench_problem *p, long size, const bench_options *o
 		snprintf(r->error, sizeof r->error, "dlopen: %s", dlerror());
 		return -1;
 	}
+	const double *const *inputs = p->inputs ? p->inputs(size) : NULL;
+	if (p->inputs && !inputs) {
+		snprintf(r->error, sizeof r->error, "out of memory for the run-time inputs");
+		return -1;
+	}
 	desc = dlsym(lib, symbol);
+	if (desc && inputs) {
+		hessc_problem *copy = malloc(sizeof *copy);
+		if (!copy) {
+			snprintf(r->error, sizeof r->error, "out of memory");
+			return -1;
+		}
+		*copy = *desc;
+		copy->data = inputs;   /* PREFIX_data is one pointer per input, in this order */
+		desc = copy;
+	}
 	if (!desc) {
 		size_t (*bytes)(void);
 		const hessc_problem *(*setup)(void *);
@@ -94,6 +111,12 @@ int tool_hessc_prepare(const bench_problem *p, long size, const bench_options *o
 		*(void **)&setup = dlsym(lib, symbol);
 		mem = bytes && setup ? malloc(bytes()) : NULL;
 		desc = mem ? setup(mem) : NULL;
+		if (desc && inputs) {
+			const hessc_problem *(*bind)(void *, const void *);
+			snprintf(symbol, sizeof symbol, "%s_bind", p->name);
+			*(void **)&bind = dlsym(lib, symbol);
+			desc = bind ? bind(mem, inputs) : NULL;
+		}
 		if (!desc) {
 			snprintf(r->error, sizeof r->error, "no %s_problem nor a working %s_setup in %.150s",
 			         p->name, p->name, so_path);
