@@ -33,6 +33,13 @@ static int is_pow2(double c)
 	return c != 0.0 && isfinite(c) && fabs(frexp(c, &e)) == 0.5;
 }
 
+/* -1 for a negative constant, else 1 (zero and NaN keep their sign in
+ * fabs's result only when positive: -0.0 gives -1 and 0.0 * -1 = -0.0) */
+static double sign_of(double c)
+{
+	return signbit(c) ? -1.0 : 1.0;
+}
+
 static int same_bits(double a, double b)
 {
 	return memcmp(&a, &b, sizeof a) == 0;
@@ -179,9 +186,12 @@ static rep mul(rewriter *rw, rep a, rep b)
 		b = t;
 	}
 	if (a.is_const) {
+		double ck = a.c * b.k;
 		if (is_pow2(a.c))
-			return scaled(a.c * b.k, b.v);
-		return scaled(1.0, op(rw, OP_MUL, constant(rw, a.c * b.k), b.v, 0, 0));
+			return scaled(ck, b.v);
+		/* the constant's sign goes to the factor, so c*v and (-c)*v are one
+		 * instruction (and so is all that is built on them) */
+		return scaled(sign_of(ck), op(rw, OP_MUL, constant(rw, fabs(ck)), b.v, 0, 0));
 	}
 	return scaled(a.k * b.k, op(rw, OP_MUL, a.v, b.v, 0, 0));
 }
@@ -193,7 +203,7 @@ static rep divide(rewriter *rw, rep a, rep b)
 	if (b.is_const) {  /* k v / c = k (v / c) */
 		if (is_pow2(b.c))
 			return scaled(a.k / b.c, a.v);
-		return scaled(a.k, op(rw, OP_DIV, a.v, constant(rw, b.c), 0, 0));
+		return scaled(a.k * sign_of(b.c), op(rw, OP_DIV, a.v, constant(rw, fabs(b.c)), 0, 0));
 	}
 	if (a.is_const) {  /* c / (k v) = (c/k) / v */
 		double r = a.c / b.k;
@@ -203,7 +213,7 @@ static rep divide(rewriter *rw, rep a, rep b)
 				rw->recip[b.v] = inv;
 			return scaled(r, inv);
 		}
-		return scaled(1.0, op(rw, OP_DIV, constant(rw, r), b.v, 0, 0));
+		return scaled(sign_of(r), op(rw, OP_DIV, constant(rw, fabs(r)), b.v, 0, 0));
 	}
 	if (rw->recip[b.v] != NONE)  /* a * (1 / b): one division for many */
 		return scaled(a.k / b.k, op(rw, OP_MUL, a.v, rw->recip[b.v], 0, 0));
