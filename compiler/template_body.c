@@ -172,6 +172,9 @@ static rep add(rewriter *rw, rep a, rep b, int minus)
 	ratio = b.k / a.k;
 	if (ratio == 1.0 || ratio == -1.0)
 		return scaled(a.k, op(rw, (ratio < 0) != minus ? OP_SUB : OP_ADD, a.v, b.v, 0, 0));
+	if (fabs(b.k) == 1.0 && fabs(a.k) != 1.0)  /* keep the bare operand bare: +-(k1/k2 v1 +- v2) */
+		return scaled(b.k, op(rw, minus ? OP_SUB : OP_ADD,
+		                      op(rw, OP_MUL, constant(rw, a.k / b.k), a.v, 0, 0), b.v, 0, 0));
 	return scaled(a.k, op(rw, minus ? OP_SUB : OP_ADD, a.v,
 	                      op(rw, OP_MUL, constant(rw, ratio), b.v, 0, 0), 0, 0));
 }
