@@ -27,6 +27,10 @@ typedef struct writer {
 	size_t out_cap;
 	size_t *out_first;            /* per member: its first entry in out_text */
 	tmpl_plan plan;               /* fused groups, pieces, where outputs land */
+	/* per body instruction of the Hessian being written: 1 when a run of
+	 * products writes it (see "runs of products" below), not the body */
+	unsigned char *skip;
+	size_t skip_cap;
 } writer;
 
 /* ---- expressions -------------------------------------------------------- */
@@ -164,6 +168,10 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 		}
 		case TAPE_OP: {
 			int ar = graph_op_arity((graph_op)in->op);
+			if ((k == K_HESS || k == K_HESSVEC) && w->skip && i < w->skip_cap && w->skip[i]) {
+				snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "0.0");  /* read by its run */
+				break;
+			}
 			snprintf(a, sizeof a, "%s", w->slot_text[in->a]);
 			snprintf(b, sizeof b, "%s", ar > 1 ? w->slot_text[in->b] : "");
 			snprintf(c, sizeof c, "%s", ar > 2 ? w->slot_text[in->c] : "");
@@ -188,7 +196,7 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 			if (k == K_GRAD || k == K_HESS) {
 				snprintf(w->out_text[w->out_first[m] + (size_t)in->index], NAME_MAX_LEN, "%s",
 				         w->slot_text[in->a]);
-			} else {
+			} else if (!(w->skip && i < w->skip_cap && w->skip[i])) {   /* else: in a run */
 				int r = l->loc_row[in->index], cc = l->loc_col[in->index];
 				var_text(l, r, v1, sizeof v1);
 				var_text(l, cc, v2, sizeof v2);
@@ -235,6 +243,349 @@ static int group_reads_tables(const writer *w, const tplan_group *g)
 	return 0;
 }
 
+/* ---- runs of products --------------------------------------------------
+ *
+ * A dense local Hessian over run-time data (a logistic regression: entry
+ * (r, c) is X[r] * T[c], 5050 entries per term at d = 100) written entry by
+ * entry is a loop body of thousands of statements that C compilers take
+ * minutes over.  Consecutive outputs of one column that are each the
+ * product of an element of one input and the same value T, each read only
+ * by its output and landing on one place for the whole piece, become a
+ * run: accumulated in a small array by a loop over the elements (in
+ * element order), then written once after the piece, as a hand-written
+ * kernel does. */
+
+#define RUN_MIN 8
+
+typedef struct prod_run {
+	size_t first_out, len;     /* outs [first_out, first_out + len) of the piece */
+	size_t t_slot;             /* the common factor's slot */
+	size_t d0;                 /* the data slot of the lowest element */
+	int contiguous;            /* elements d0's + 0, 1, ..., len-1 */
+	long *offset;              /* per entry in element order: element - d0's */
+	long *place;               /* per entry in element order: its h place */
+} prod_run;
+
+/* Per local entry of loop q's Hessian: the product instruction that is its
+ * value and its data and T slots, when it is such a product read once. */
+typedef struct prod_entry {
+	size_t mul;                /* instruction, SIZE_MAX: not a product */
+	size_t d, t_slot;
+} prod_entry;
+
+static hessc_status find_products(const tape_kernel *tk, size_t nnz, prod_entry *pe)
+{
+	size_t n = tk->n_slots + 1;
+	size_t *def = malloc(n * sizeof *def);
+	uint32_t *reads = calloc(n, sizeof *reads);
+	if (!def || !reads) {
+		free(def);
+		free(reads);
+		return HESSC_ERR_NOMEM;
+	}
+	for (size_t e = 0; e < nnz; e++)
+		pe[e].mul = SIZE_MAX;
+	for (size_t i = 0; i < tk->len; i++) {
+		const tape_instr *in = &tk->code[i];
+		int ar = in->kind == TAPE_OP ? graph_op_arity((graph_op)in->op)
+		       : in->kind == TAPE_OUT || in->kind == TAPE_OUT_F ? 1 : 0;
+		uint32_t ops[3] = { in->a, in->b, in->c };
+		for (int j = 0; j < ar; j++)
+			reads[ops[j]]++;
+		if (in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA ||
+		    in->kind == TAPE_OP)
+			def[in->dst] = i;
+	}
+	for (size_t i = 0; i < tk->len; i++) {
+		const tape_instr *in = &tk->code[i], *m, *x, *y;
+		if (in->kind != TAPE_OUT || (size_t)in->index >= nnz)
+			continue;
+		m = &tk->code[def[in->a]];
+		if (m->kind != TAPE_OP || m->op != OP_MUL || reads[in->a] != 1)
+			continue;
+		x = &tk->code[def[m->a]];
+		y = &tk->code[def[m->b]];
+		if (x->kind == TAPE_DATA && y->kind != TAPE_DATA)
+			pe[in->index] = (prod_entry){ def[in->a], (size_t)x->col, m->b };
+		else if (y->kind == TAPE_DATA && x->kind != TAPE_DATA)
+			pe[in->index] = (prod_entry){ def[in->a], (size_t)y->col, m->a };
+	}
+	free(def);
+	free(reads);
+	return HESSC_OK;
+}
+
+static const prod_entry *out_product(const tplan_kernel *pk, const tplan_out *o,
+                                     const prod_entry *pe)
+{
+	if (o->kind != TPLAN_FIXED || o->n_parts != 1)
+		return NULL;
+	const prod_entry *p = &pe[pk->parts[o->first_part].local];
+	return p->mul == SIZE_MAX ? NULL : p;
+}
+
+static int same_input(const tmpl_loop *l, size_t a, size_t b)
+{
+	return l->data_input[a] == l->data_input[b] && l->data_stride0[a] == l->data_stride0[b] &&
+	       l->data_stride1[a] == l->data_stride1[b];
+}
+
+typedef struct run_item {
+	long element, place;
+} run_item;
+
+static int cmp_run_item(const void *x, const void *y)
+{
+	const run_item *a = x, *b = y;
+	return (a->element > b->element) - (a->element < b->element);
+}
+
+static void free_runs(prod_run *runs, size_t n)
+{
+	for (size_t k = 0; runs && k < n; k++) {
+		free(runs[k].offset);
+		free(runs[k].place);
+	}
+	free(runs);
+}
+
+/* The runs of piece r of a one-member group (loop q), and the product
+ * instructions they take over marked in w->skip. */
+static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const tplan_piece *r,
+                              prod_run **out, size_t *n_out)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	const tape_kernel *tk = tmpl_plan_body(&w->plan, q, TAPE_HESS);
+	prod_entry *pe = malloc((l->d.nnz + 1) * sizeof *pe);
+	prod_run *runs = NULL;
+	size_t n = 0;
+	hessc_status st = HESSC_ERR_NOMEM;
+	*out = NULL;
+	*n_out = 0;
+	if (!pe)
+		return st;
+	if (tk->len > w->skip_cap) {
+		unsigned char *p = realloc(w->skip, tk->len);
+		if (!p)
+			goto done;
+		w->skip = p;
+		w->skip_cap = tk->len;
+	}
+	memset(w->skip, 0, w->skip_cap);
+	if ((st = find_products(tk, l->d.nnz, pe)) != HESSC_OK)
+		goto done;
+	st = HESSC_ERR_NOMEM;
+	runs = calloc(r->n_outs + 1, sizeof *runs);
+	if (!runs)
+		goto done;
+	for (size_t o = 0; o < r->n_outs;) {
+		const tplan_out *first = &pk->outs[r->first_out + o];
+		const prod_entry *p0 = out_product(pk, first, pe);
+		size_t len = 1;
+		if (!p0) {
+			o++;
+			continue;
+		}
+		while (o + len < r->n_outs) {
+			const tplan_out *next = &pk->outs[r->first_out + o + len];
+			const prod_entry *p = out_product(pk, next, pe);
+			if (!p || p->t_slot != p0->t_slot || next->store != first->store ||
+			    !same_input(l, p->d, p0->d))
+				break;
+			len++;
+		}
+		if (len >= RUN_MIN) {
+			prod_run *run = &runs[n++];
+			run_item *items = malloc(len * sizeof *items);
+			run->offset = malloc(len * sizeof *run->offset);
+			run->place = malloc(len * sizeof *run->place);
+			if (!items || !run->offset || !run->place) {
+				free(items);
+				goto done;
+			}
+			run->first_out = o;
+			run->len = len;
+			run->t_slot = p0->t_slot;
+			for (size_t k = 0; k < len; k++) {
+				const tplan_out *ok = &pk->outs[r->first_out + o + k];
+				const prod_entry *p = out_product(pk, ok, pe);
+				items[k] = (run_item){ l->data_base[p->d], ok->base };
+				w->skip[p->mul] = 1;
+			}
+			qsort(items, len, sizeof *items, cmp_run_item);
+			run->d0 = SIZE_MAX;
+			for (size_t k = 0; k < len; k++) {
+				const prod_entry *p = out_product(pk, &pk->outs[r->first_out + o + k], pe);
+				if (l->data_base[p->d] == items[0].element)
+					run->d0 = p->d;
+			}
+			run->contiguous = 1;
+			for (size_t k = 0; k < len; k++) {
+				run->offset[k] = items[k].element - items[0].element;
+				run->place[k] = items[k].place;
+				run->contiguous &= run->offset[k] == (long)k;
+			}
+			free(items);
+		}
+		o += len;
+	}
+	*out = runs;
+	*n_out = n;
+	runs = NULL;
+	st = HESSC_OK;
+done:
+	free_runs(runs, n);
+	free(pe);
+	return st;
+}
+
+/* A table of longs local to the kernel. */
+static void write_long_table(FILE *c, const char *name, const long *v, size_t n)
+{
+	fprintf(c, "		static const long %s[%lu] = {", name, (unsigned long)n);
+	for (size_t k = 0; k < n; k++)
+		fprintf(c, "%s%ld", k ? (k % 16 ? ", " : ",\n\t\t\t") : "", v[k]);
+	fputs("};\n", c);
+}
+
+/* Run k's accumulation, in the loop body. */
+static void write_run_body(writer *w, size_t q, size_t k, const prod_run *run,
+                           const char *indent)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	char member[EMIT_C_MEMBER_MAX], at[96];
+	emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[run->d0]].name);
+	affine_text(at, sizeof at, l->data_base[run->d0], l->count[0] > 1 ? l->data_stride0[run->d0] : 0,
+	            l->data_stride1[run->d0]);
+	fprintf(w->c, "%sfor (long r = 0; r < %lu; r++)\n%s\trun%lu[r] += in->%s[%s + ", indent,
+	        (unsigned long)run->len, indent, (unsigned long)k, member, at);
+	if (run->contiguous)
+		fputs("r", w->c);
+	else
+		fprintf(w->c, "run%lu_off[r]", (unsigned long)k);
+	fprintf(w->c, "] * %s;\n", w->slot_text[run->t_slot]);
+}
+
+/* The same runs for the Hessian-vector product of loop q, over its local
+ * entries in order, when every variable they touch is the same at every
+ * iteration: entry (row, c) adds X*T*v[c] to hv[row] and X*T*v[row] to
+ * hv[c].  Each run's place holds its rows' variables (in element order),
+ * (*cols)[k] run k's column variable. */
+static hessc_status find_hv_runs(writer *w, size_t q, prod_run **out, size_t *n_out,
+                                 long **cols)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	const tape_kernel *tk = tmpl_plan_body(&w->plan, q, TAPE_HESS);
+	size_t nnz = l->d.nnz, n = 0;
+	prod_entry *pe = malloc((nnz + 1) * sizeof *pe);
+	size_t *out_instr = malloc((nnz + 1) * sizeof *out_instr);
+	prod_run *runs = calloc(nnz + 1, sizeof *runs);
+	long *col = malloc((nnz + 1) * sizeof *col);
+	hessc_status st = HESSC_ERR_NOMEM;
+	*out = NULL;
+	*n_out = 0;
+	*cols = NULL;
+	if (!pe || !out_instr || !runs || !col)
+		goto done;
+	if (tk->len > w->skip_cap) {
+		unsigned char *p = realloc(w->skip, tk->len);
+		if (!p)
+			goto done;
+		w->skip = p;
+		w->skip_cap = tk->len;
+	}
+	memset(w->skip, 0, w->skip_cap);
+	if ((st = find_products(tk, nnz, pe)) != HESSC_OK)
+		goto done;
+	st = HESSC_ERR_NOMEM;
+	for (size_t i = 0; i < tk->len; i++)
+		if (tk->code[i].kind == TAPE_OUT && (size_t)tk->code[i].index < nnz)
+			out_instr[tk->code[i].index] = i;
+	for (size_t e = 0; e < nnz;) {
+		size_t len = 1;
+		/* fixed variables only: no stride moves them */
+#define FIXED_VAR(s) (!l->vars && (l->count[0] == 1 || l->stride0[s] == 0) && l->stride1[s] == 0)
+		if (pe[e].mul == SIZE_MAX || !FIXED_VAR(l->loc_row[e]) || !FIXED_VAR(l->loc_col[e])) {
+			e++;
+			continue;
+		}
+		while (e + len < nnz && pe[e + len].mul != SIZE_MAX &&
+		       pe[e + len].t_slot == pe[e].t_slot && same_input(l, pe[e + len].d, pe[e].d) &&
+		       l->loc_col[e + len] == l->loc_col[e] && FIXED_VAR(l->loc_row[e + len]))
+			len++;
+#undef FIXED_VAR
+		if (len >= RUN_MIN) {
+			prod_run *run = &runs[n];
+			run_item *items = malloc(len * sizeof *items);
+			run->offset = malloc(len * sizeof *run->offset);
+			run->place = malloc(len * sizeof *run->place);
+			if (!items || !run->offset || !run->place) {
+				free(items);
+				n++;
+				goto done;
+			}
+			run->first_out = e;
+			run->len = len;
+			run->t_slot = pe[e].t_slot;
+			col[n] = l->base[l->loc_col[e]];
+			for (size_t k = 0; k < len; k++) {
+				items[k] = (run_item){ l->data_base[pe[e + k].d], l->base[l->loc_row[e + k]] };
+				w->skip[pe[e + k].mul] = 1;
+				w->skip[out_instr[e + k]] = 1;
+			}
+			qsort(items, len, sizeof *items, cmp_run_item);
+			for (size_t k = 0; k < len; k++)
+				if (l->data_base[pe[e + k].d] == items[0].element)
+					run->d0 = pe[e + k].d;
+			run->contiguous = 1;
+			for (size_t k = 0; k < len; k++) {
+				run->offset[k] = items[k].element - items[0].element;
+				run->place[k] = items[k].place;
+				run->contiguous &= run->offset[k] == (long)k;
+			}
+			free(items);
+			n++;
+		}
+		e += len;
+	}
+	*out = runs;
+	*n_out = n;
+	*cols = col;
+	runs = NULL;
+	col = NULL;
+	st = HESSC_OK;
+done:
+	free_runs(runs, n);
+	free(col);
+	free(pe);
+	free(out_instr);
+	return st;
+}
+
+/* Run k of a Hessian-vector product, in the loop body: run->place holds
+ * each entry's row variable, col the column's. */
+static void write_hv_run_body(writer *w, size_t q, size_t k, const prod_run *run, long col,
+                              const char *indent)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	char member[EMIT_C_MEMBER_MAX], at[96];
+	emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[run->d0]].name);
+	affine_text(at, sizeof at, l->data_base[run->d0], l->count[0] > 1 ? l->data_stride0[run->d0] : 0,
+	            l->data_stride1[run->d0]);
+	fprintf(w->c, "%s{\n%s\tdouble sum = 0.0;\n%s\tfor (long r = 0; r < %lu; r++) {\n", indent,
+	        indent, indent, (unsigned long)run->len);
+	fprintf(w->c, "%s\t\tconst long row = hvrun%lu_row[r];\n", indent, (unsigned long)k);
+	fprintf(w->c, "%s\t\tconst double e = in->%s[%s + ", indent, member, at);
+	if (run->contiguous)
+		fputs("r", w->c);
+	else
+		fprintf(w->c, "hvrun%lu_off[r]", (unsigned long)k);
+	fprintf(w->c, "] * %s;\n", w->slot_text[run->t_slot]);
+	fprintf(w->c, "%s\t\thv[row] += e * v[%ld];\n%s\t\tif (row != %ld)\n"
+	           "%s\t\t\tsum += e * v[row];\n%s\t}\n%s\thv[%ld] += sum;\n%s}\n",
+	        indent, col, indent, col, indent, indent, indent, col, indent);
+}
+
 /* One piece of group g's loop nest: the members' bodies, then the piece's
  * writes (pk NULL: f and Hessian-vector kernels, which write as they go). */
 static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *pk,
@@ -246,11 +597,52 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 	const char *indent = two ? "\t\t\t" : "\t\t";
 	char at[96];
 	hessc_status st;
+	prod_run *runs = NULL;
+	size_t n_runs = 0, q0 = w->plan.members[gr->first_member];
+	unsigned char *in_run = NULL;   /* per out of the piece: a run writes it */
+	long *hv_cols = NULL;
+	if (pk && k == K_HESS && gr->n_members == 1 && w->s->loops[q0].n_data > 0 && r->n_outs > 0) {
+		if ((st = find_runs(w, q0, pk, r, &runs, &n_runs)) != HESSC_OK)
+			return st;
+	} else if (k == K_HESSVEC && gr->n_members == 1 && w->s->loops[q0].n_data > 0) {
+		if ((st = find_hv_runs(w, q0, &runs, &n_runs, &hv_cols)) != HESSC_OK)
+			return st;
+	} else if (w->skip) {
+		memset(w->skip, 0, w->skip_cap);
+	}
+	in_run = calloc(r->n_outs + 1, 1);
+	if (!in_run) {
+		free_runs(runs, n_runs);
+		free(hv_cols);
+		return HESSC_ERR_NOMEM;
+	}
+	for (size_t k2 = 0; pk && k2 < n_runs; k2++)
+		memset(in_run + runs[k2].first_out, 1, runs[k2].len);
 	for (size_t o = 0; pk && o < r->n_outs; o++)
 		needs_it |= pk->outs[r->first_out + o].kind == TPLAN_MAP;
 	fputs("\t{\n", w->c);
+	for (size_t k2 = 0; hv_cols && k2 < n_runs; k2++) {
+		char name[48];
+		if (!runs[k2].contiguous) {
+			snprintf(name, sizeof name, "hvrun%lu_off", (unsigned long)k2);
+			write_long_table(w->c, name, runs[k2].offset, runs[k2].len);
+		}
+		snprintf(name, sizeof name, "hvrun%lu_row", (unsigned long)k2);
+		write_long_table(w->c, name, runs[k2].place, runs[k2].len);
+	}
+	for (size_t k2 = 0; pk && k2 < n_runs; k2++) {
+		char name[48];
+		fprintf(w->c, "\t\tdouble run%lu[%lu] = {0.0};\n", (unsigned long)k2,
+		        (unsigned long)runs[k2].len);
+		if (!runs[k2].contiguous) {
+			snprintf(name, sizeof name, "run%lu_off", (unsigned long)k2);
+			write_long_table(w->c, name, runs[k2].offset, runs[k2].len);
+		}
+		snprintf(name, sizeof name, "run%lu_at", (unsigned long)k2);
+		write_long_table(w->c, name, runs[k2].place, runs[k2].len);
+	}
 	for (size_t o = 0; pk && o < r->n_outs; o++)
-		if (pk->outs[r->first_out + o].kind == TPLAN_FIXED)
+		if (pk->outs[r->first_out + o].kind == TPLAN_FIXED && !in_run[o])
 			fprintf(w->c, "\t\tdouble acc%lu = 0.0;\n", (unsigned long)o);
 	if (two)
 		fprintf(w->c, "\t\tfor (long i = %lu; i < %lu; i++)\n", (unsigned long)r->i0,
@@ -266,10 +658,22 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 	fprintf(w->c, "%s(void)i;\n", indent);
 	for (size_t m = 0; m < gr->n_members; m++)
 		if ((st = write_body(w, w->plan.members[gr->first_member + m], m, gr->n_members > 1, k,
-		                     indent)) != HESSC_OK)
+		                     indent)) != HESSC_OK) {
+			free(in_run);
+			free_runs(runs, n_runs);
+			free(hv_cols);
 			return st;
+		}
+	for (size_t k2 = 0; k2 < n_runs; k2++) {
+		if (hv_cols)
+			write_hv_run_body(w, q0, k2, &runs[k2], hv_cols[k2], indent);
+		else
+			write_run_body(w, q0, k2, &runs[k2], indent);
+	}
 	for (size_t o = 0; pk && o < r->n_outs; o++) {
 		const tplan_out *out = &pk->outs[r->first_out + o];
+		if (in_run[o])
+			continue;
 		if (out->kind == TPLAN_FIXED) {
 			fprintf(w->c, "%sacc%lu += ", indent, (unsigned long)o);
 		} else {
@@ -282,11 +686,18 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 	fprintf(w->c, "%s}\n", two ? "\t\t\t" : "\t\t");
 	for (size_t o = 0; pk && o < r->n_outs; o++) {
 		const tplan_out *out = &pk->outs[r->first_out + o];
-		if (out->kind == TPLAN_FIXED)
+		if (out->kind == TPLAN_FIXED && !in_run[o])
 			fprintf(w->c, "\t\t%s[%ld] %s acc%lu;\n", array, out->base, out->store ? "=" : "+=",
 			        (unsigned long)o);
 	}
+	for (size_t k2 = 0; pk && k2 < n_runs; k2++)
+		fprintf(w->c, "\t\tfor (long r = 0; r < %lu; r++)\n\t\t\th[run%lu_at[r]] %s run%lu[r];\n",
+		        (unsigned long)runs[k2].len, (unsigned long)k2,
+		        pk->outs[r->first_out + runs[k2].first_out].store ? "=" : "+=", (unsigned long)k2);
 	fputs("\t}\n", w->c);
+	free(in_run);
+	free_runs(runs, n_runs);
+	free(hv_cols);
 	return HESSC_OK;
 }
 
@@ -773,6 +1184,7 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	free(w.slot_text);
 	free(w.out_text);
 	free(w.out_first);
+	free(w.skip);
 	tmpl_plan_free(&w.plan);
 	if (st == HESSC_OK && (ferror(c_out) || ferror(h_out)))
 		st = HESSC_ERR_INTERNAL;
