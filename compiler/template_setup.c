@@ -11,11 +11,24 @@ HSETUP_API long hsetup_var(const hsetup_loop *l, int s, long it)
 	return l->base[s] + l->stride0[s] * i + l->stride1[s] * j;
 }
 
+/* Iterations whose entries the pattern needs: one when no slot moves (a
+ * sum over data whose every term reads the same variables, as P5's), since
+ * every iteration then adds the same pairs. */
+static long hsetup_pattern_iterations(const hsetup_loop *l)
+{
+	if (l->vars)
+		return l->count0 * l->count1;
+	for (int s = 0; s < l->n_slots; s++)
+		if ((l->count0 > 1 && l->stride0[s] != 0) || (l->count1 > 1 && l->stride1[s] != 0))
+			return l->count0 * l->count1;
+	return l->count0 * l->count1 > 0 ? 1 : 0;
+}
+
 HSETUP_API long hsetup_pairs(const hsetup_loop *loops, int n_loops)
 {
 	long total = 0;
 	for (int k = 0; k < n_loops; k++)
-		total += loops[k].count0 * loops[k].count1 * loops[k].nloc;
+		total += hsetup_pattern_iterations(&loops[k]) * loops[k].nloc;
 	return total;
 }
 
@@ -73,7 +86,7 @@ HSETUP_API long hsetup_pattern(long n, const hsetup_loop *loops, int n_loops, in
 		colptr[c] = 0;
 	for (q = 0; q < n_loops; q++) {
 		const hsetup_loop *l = &loops[q];
-		long it, iters = l->count0 * l->count1;
+		long it, iters = hsetup_pattern_iterations(l);
 		for (it = 0; it < iters; it++)
 			for (int e = 0; e < l->nloc; e++) {
 				long r, cc;
@@ -86,7 +99,7 @@ HSETUP_API long hsetup_pattern(long n, const hsetup_loop *loops, int n_loops, in
 	/* fill with colptr[c] as the cursor of column c, then shift back */
 	for (q = 0; q < n_loops; q++) {
 		const hsetup_loop *l = &loops[q];
-		long it, iters = l->count0 * l->count1;
+		long it, iters = hsetup_pattern_iterations(l);
 		for (it = 0; it < iters; it++)
 			for (int e = 0; e < l->nloc; e++) {
 				long r, cc;
