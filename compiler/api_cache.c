@@ -12,17 +12,26 @@
 #include "llvm_backend.h"
 #endif
 
-/* Which binary this code is part of, and which build of it. */
+/* Which binary this code is part of, and which build of it: libhessc.so
+ * as the loader found it, or for code linked into a program (the hessc
+ * command), the program itself; dladdr names a program as it was started
+ * ("hessc" through $PATH), which need not be a path stat() finds. */
 static void add_build_identity(kcache_key *k)
 {
 	Dl_info info;
 	struct stat sb;
+	const char *path = NULL;
 	if (dladdr((void *)(uintptr_t)add_build_identity, &info) && info.dli_fname &&
-	    stat(info.dli_fname, &sb) == 0) {
-		int64_t identity[2] = { (int64_t)sb.st_size, (int64_t)sb.st_mtime };
-		kcache_key_add_str(k, "binary", info.dli_fname);
-		kcache_key_add(k, "binary-stat", identity, sizeof identity);
-	}
+	    strchr(info.dli_fname, '/') && stat(info.dli_fname, &sb) == 0)
+		path = info.dli_fname;
+	else if (stat("/proc/self/exe", &sb) == 0)
+		path = "/proc/self/exe";
+	if (!path)
+		return;
+	int64_t identity[4] = { (int64_t)sb.st_dev, (int64_t)sb.st_ino, (int64_t)sb.st_size,
+	                        (int64_t)sb.st_mtime };
+	kcache_key_add_str(k, "binary", path);
+	kcache_key_add(k, "binary-stat", identity, sizeof identity);
 }
 
 /* What the code of the backends `backend` may pick depends on. */

@@ -9,8 +9,8 @@
  *
  * The key hashes (SHA-256) everything that decides the kernels: hessc's
  * version and the identity of the binary this code runs in (its path,
- * size and modification time, so that a rebuilt libhessc or hessc never
- * reads what an older one wrote), the backend asked for and what code of
+ * device, inode, size and modification time, so that a rebuilt libhessc or
+ * hessc never reads what an older one wrote), the backend asked for and what code of
  * the backends it may pick depends on (LLVM's target and CPU, the C
  * compiler command), the model's name and text, every data name and text,
  * the -D overrides, the objective and whether terms are written out.
