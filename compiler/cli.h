@@ -122,8 +122,15 @@ void cli_model_free(cli_model *cm);
 
 /* The loops of the model (template.h) unless --unroll: 1 with *ts filled
  * when the command should write loops; 0 with *ts empty when it should
- * write every term out (or *code != CLI_OK after an error it reported). */
+ * write every term out (or *code != CLI_OK after an error it reported);
+ * then cm->m->objective is the whole objective, also when the front end
+ * had found loops (they are written out into cm->g). */
 int cli_templates(const cli_args *args, cli_model *cm, tmpl_set *ts, int *code);
+
+/* 1 when the command writes loops (gen, eval, solve without --unroll), so
+ * that cli_load finds them while lowering (frontend.h's find_loops) and
+ * cli_templates adds the rest; other commands get the whole objective. */
+int cli_wants_loops(const cli_args *args);
 
 /* Read exactly n whitespace-separated numbers from `path` into x (--at);
  * a usage error is printed and CLI_USAGE returned when that fails. */

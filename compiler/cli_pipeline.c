@@ -32,6 +32,7 @@ int cli_load(const cli_args *args, diag_sink *sink, cli_model *cm)
 		.objective = args->objective,
 		/* only generated code can take its params' values at run time */
 		.run_time_inputs = args->command && strcmp(args->command, "gen") == 0,
+		.find_loops = cli_wants_loops(args),
 	};
 	hessc_status st = frontend_build(&in, sink, cm->g, &cm->m);
 	free(data);

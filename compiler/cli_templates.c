@@ -6,6 +6,16 @@
 #include "api_build.h"
 #include "cli.h"
 
+int cli_wants_loops(const cli_args *args)
+{
+	const char *c = args->command ? args->command : "";
+	if (args->unroll)
+		return 0;
+	if (!strcmp(c, "gen"))
+		return !args->emit || !strcmp(args->emit, "c");
+	return !strcmp(c, "eval") || !strcmp(c, "solve");
+}
+
 int cli_templates(const cli_args *args, cli_model *cm, tmpl_set *ts, int *code)
 {
 	int found = 0;

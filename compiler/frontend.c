@@ -11,6 +11,7 @@
 #include "lower.h"
 #include "parse.h"
 #include "sema.h"
+#include "template.h"
 
 static hessc_status read_source(arena *a, const frontend_source *in, diag_sink *diags,
                                 sema_source *out)
@@ -291,6 +292,7 @@ hessc_status frontend_build(const frontend_input *in, diag_sink *diags, graph *g
 	sema_source *sources = arena_array(&a, nsources, sizeof *sources);
 	ast_program prog = { 0 };
 	sema_define *defines = NULL;
+	tmpl_set *loops = NULL;
 	if (!sources) {
 		status = HESSC_ERR_NOMEM;
 		goto done;
@@ -324,11 +326,24 @@ hessc_status frontend_build(const frontend_input *in, diag_sink *diags, graph *g
 	if (status != HESSC_OK)
 		goto done;
 	node_id root;
-	status = lower_objective(&s, g, &root);
+	if (in->find_loops) {
+		loops = calloc(1, sizeof *loops);
+		status = loops ? lower_objective_loops(&s, g, &root, loops) : HESSC_ERR_NOMEM;
+	} else {
+		status = lower_objective(&s, g, &root);
+	}
 	if (status != HESSC_OK)
 		goto done;
 	status = make_model(&s, in, root, out);
+	if (status == HESSC_OK) {
+		(*out)->loops = loops;
+		loops = NULL;
+	}
 done:
+	if (loops) {
+		tmpl_set_free(loops);
+		free(loops);
+	}
 	sema_release(&s);
 	arena_free(&a);
 	return status;
@@ -352,5 +367,9 @@ void model_free(model *m)
 		free(m->inputs[i].layout);
 	}
 	free(m->inputs);
+	if (m->loops) {
+		tmpl_set_free(m->loops);
+		free(m->loops);
+	}
 	free(m);
 }

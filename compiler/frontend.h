@@ -39,6 +39,12 @@ typedef struct frontend_input {
 	                                    iterations and variables the front end may
 	                                    go through before it refuses the model
 	                                    (fuzzing and untrusted input) */
+	int find_loops;                  /* 1: stream the objective's top-level sums
+	                                    into loops while lowering (lower.h's
+	                                    lower_objective_loops): model.loops
+	                                    holds them and model.objective is only
+	                                    the rest, for tmpl_find_more (template.h);
+	                                    0: the whole objective, unrolled */
 } frontend_input;
 
 /* A run-time input: a param with no value at generation time, read by the
@@ -62,7 +68,12 @@ typedef struct model {
 	double *upper;         /* upper bounds, size n, INFINITY when none */
 	char *objective_name;  /* the chosen objective's name */
 	int maximize;          /* 1 for `maximize` */
-	node_id objective;     /* root of the objective in the caller's graph */
+	node_id objective;     /* root of the objective in the caller's graph: the
+	                          whole objective, or with find_loops what the
+	                          loops leave (the objective is then this plus
+	                          every iteration of every loop) */
+	struct tmpl_set *loops;/* find_loops: the loops found while lowering
+	                          (template.h), else NULL; owned */
 	source_loc objective_loc;  /* where the objective is declared */
 	char *source;          /* the model text, for later diagnostics at objective_loc */
 	size_t source_len;

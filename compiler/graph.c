@@ -104,6 +104,24 @@ void graph_free(graph *g)
 	free(g);
 }
 
+void graph_reset(graph *g)
+{
+	/* a table grown past a few pages would cost more to clear than to
+	 * replace; a fresh one of the initial size is cleared below */
+	if (g->table_cap > 4096) {
+		uint64_t *t = malloc(512 * sizeof *t);
+		if (t) {
+			free(g->table);
+			g->table = t;
+			g->table_cap = 512;
+		}
+	}
+	memset(g->table, 0xff, g->table_cap * sizeof *g->table);
+	g->count = 0;
+	g->requests = 0;
+	g->failed = 0;
+}
+
 int graph_failed(const graph *g) { return g->failed; }
 size_t graph_size(const graph *g) { return g->count; }
 size_t graph_requests(const graph *g) { return g->requests; }

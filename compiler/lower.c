@@ -204,6 +204,11 @@ static node_id lower(sema *s, const ast_node *e, value *env)
 	return id;
 }
 
+node_id lower_expr(sema *s, const ast_node *e, value *env)
+{
+	return lower(s, e, env);
+}
+
 hessc_status lower_objective(sema *s, graph *g, node_id *root)
 {
 	if (setjmp(s->fail))

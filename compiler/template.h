@@ -15,6 +15,10 @@
  *      every iteration has its position in it (template_setup.h, the code
  *      that generated files run at load time as well).
  *
+ * The front end may find loops first, while it lowers (frontend.h's
+ * find_loops, template_stream.h): tmpl_find_more then adds what it finds
+ * in the rest of the objective.
+ *
  * How terms are found: the objective is split into weighted terms through
  * +, -, and unary minus or a constant factor in front of a sum (derive.c's
  * split, without descending into the terms).  Each term gets a canonical
@@ -92,6 +96,23 @@ size_t tmpl_iterations(const tmpl_loop *l);
  * then keeps the unrolled path.  Only the loops' bodies are built here. */
 hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_templated,
                        tmpl_set *out);
+
+/* The same, after loops were found already while lowering (frontend.h's
+ * find_loops: `found` is model.loops, `objective` what they leave): out
+ * gets found's loops first, then those found in `objective`, then the
+ * residual.  found's loops move into out when out gets loops (found is
+ * empty then); otherwise (out->n_loops == 0, the unrolled path) found is
+ * left as it was, for tmpl_unroll_loops.  found NULL: tmpl_find. */
+hessc_status tmpl_find_more(const graph *g, node_id objective, size_t n, size_t min_templated,
+                            tmpl_set *found, tmpl_set *out);
+
+/* The whole objective in g: `rest` plus every iteration of loops[0..n)
+ * written out (each body's nodes copied with its slots as the variables
+ * and its tables as the constants of that iteration).  How a caller that
+ * got loops from the front end takes the unrolled path after all.
+ * HESSC_ERR_NOMEM when g fails. */
+hessc_status tmpl_unroll_loops(graph *g, node_id rest, const tmpl_loop *loops, size_t n_loops,
+                               node_id *objective);
 
 /* Differentiate every body (derive.h, tape.h) and build the global pattern
  * (at most max_nnz entries before merging duplicates, else

@@ -3,6 +3,7 @@
 #include "template.h"
 #include "template_canon.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -625,12 +626,27 @@ static void finder_free(finder *F)
 	free(F->stack);
 }
 
+/* Nothing in the objective but the +0 the front end leaves when every
+ * term went into loops. */
+static int is_plus_zero(const graph *g, node_id id)
+{
+	double v;
+	return graph_is_const(g, id, &v) && v == 0.0 && !signbit(v);
+}
+
 hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_templated,
                        tmpl_set *out)
+{
+	return tmpl_find_more(g, objective, n, min_templated, NULL, out);
+}
+
+hessc_status tmpl_find_more(const graph *g, node_id objective, size_t n, size_t min_templated,
+                            tmpl_set *found, tmpl_set *out)
 {
 	finder F;
 	found_loop *loops = NULL;
 	size_t nloops = 0, loops_cap = 0, *order = NULL, *start = NULL;
+	size_t nfound = found ? found->n_loops : 0;
 	uint8_t *residual = NULL;
 	size_t templated = 0, any_residual = 0;
 	hessc_status rc = HESSC_ERR_NOMEM;
@@ -643,21 +659,23 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
 	F.g = g;
 	F.size = graph_size(g);
 	tcanon_init(&F.C);
-	rc = split_terms(&F, objective);
-	if (rc == HESSC_ERR_TOO_BIG) {  /* not a sum we can walk: keep the unrolled path */
-		rc = HESSC_OK;
-		goto done;
+	if (!(nfound > 0 && is_plus_zero(g, objective))) {
+		rc = split_terms(&F, objective);
+		if (rc == HESSC_ERR_TOO_BIG) {  /* not a sum we can walk: keep the unrolled path */
+			rc = HESSC_OK;
+			goto done;
+		}
+		if (rc != HESSC_OK)
+			goto done;
+		rc = shape_terms(&F);
+		if (rc == HESSC_ERR_TOO_BIG) {
+			rc = HESSC_OK;
+			goto done;
+		}
+		if (rc != HESSC_OK)
+			goto done;
 	}
-	if (rc != HESSC_OK)
-		goto done;
-	rc = shape_terms(&F);
-	if (rc == HESSC_ERR_TOO_BIG) {
-		rc = HESSC_OK;
-		goto done;
-	}
-	if (rc != HESSC_OK)
-		goto done;
-	out->n_terms = F.nterms;
+	out->n_terms = F.nterms + (found ? found->n_terms : 0);
 
 	/* members of each shape in term order (counting sort by shape) */
 	rc = HESSC_ERR_NOMEM;
@@ -688,24 +706,36 @@ hessc_status tmpl_find(const graph *g, node_id objective, size_t n, size_t min_t
 		templated += loops[k].count0 * loops[k].count1;
 	for (size_t t = 0; t < F.nterms; t++)
 		any_residual |= residual[t];
+	if (found)
+		templated += found->n_templated;
 	out->n_templated = templated;
-	if (nloops == 0 || templated < min_templated) {
+	if (nfound + nloops == 0 || templated < min_templated) {
 		rc = HESSC_OK;  /* nothing worth a loop: the unrolled path */
 		goto done;
 	}
 
-	out->loops = calloc(nloops + 1, sizeof *out->loops);
+	out->loops = calloc(nfound + nloops + 1, sizeof *out->loops);
 	if (!out->loops)
 		goto done;
+	/* the loops found before come first, and are out's from here on */
+	if (nfound) {
+		memcpy(out->loops, found->loops, nfound * sizeof *out->loops);
+		out->n_loops = nfound;
+		free(found->loops);
+		found->loops = NULL;
+		found->n_loops = 0;
+	}
 	for (size_t k = 0; k < nloops; k++) {
-		rc = make_loop(&F, &loops[k], &out->loops[k]);
-		out->n_loops = k + 1;
+		rc = make_loop(&F, &loops[k], &out->loops[nfound + k]);
+		out->loops[nfound + k].first_term += out->n_terms - F.nterms;
+		out->n_loops = nfound + k + 1;
 		if (rc != HESSC_OK)
 			goto done;
 	}
 	if (any_residual) {
-		rc = make_residual(&F, residual, &out->loops[nloops]);
-		out->n_loops = nloops + 1;
+		rc = make_residual(&F, residual, &out->loops[nfound + nloops]);
+		out->loops[nfound + nloops].first_term += out->n_terms - F.nterms;
+		out->n_loops = nfound + nloops + 1;
 		out->has_residual = 1;
 		if (rc != HESSC_OK)
 			goto done;
