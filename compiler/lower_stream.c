@@ -74,6 +74,12 @@ static int uses_defvar(const ast_node *e)
 	return uses_defvar(e->cond);
 }
 
+/* A value known at generation time: no variable, no run-time input. */
+static int known_now(const ast_node *e)
+{
+	return !e->has_var && !e->has_data;
+}
+
 static int is_var_sum(const ast_node *e)
 {
 	return e->kind == AST_ITER && e->op == OPR_SUM && e->has_var;
@@ -97,9 +103,9 @@ static int has_stream_sum(const ast_node *e)
 	case AST_BINARY:
 		if (e->op != OPR_MUL)
 			return 0;
-		if (!e->kids[0]->has_var)
+		if (known_now(e->kids[0]))
 			return has_stream_sum(e->kids[1]);
-		if (!e->kids[1]->has_var)
+		if (known_now(e->kids[1]))
 			return has_stream_sum(e->kids[0]);
 		return 0;
 	default:
@@ -140,6 +146,9 @@ static node_id copy_from_scratch(streamer *st, node_id root)
 		switch ((graph_op)n->op) {
 		case OP_VAR: r = graph_var(to, n->index); break;
 		case OP_CONST: r = graph_const(to, n->value); break;
+		case OP_DATA:
+			r = graph_data(to, graph_data_array(n->index), graph_data_element(n->index));
+			break;
 		case OP_POWI: r = graph_powi(to, st->map[n->a], (int)n->index); break;
 		case OP_IF: r = graph_if(to, st->map[n->a], st->map[n->b], st->map[n->c]); break;
 		default:
@@ -205,7 +214,7 @@ static void split(streamer *st, const ast_node *e, value *env, double weight)
 		split(st, e->kids[0], env, e->op == OPR_NEG ? -weight : weight);
 		break;
 	case AST_BINARY: {  /* a constant factor */
-		int k = e->kids[0]->has_var ? 1 : 0;
+		int k = known_now(e->kids[0]) ? 0 : 1;
 		double c = sema_eval_num(s, e->kids[k], env);
 		split(st, e->kids[1 - k], env, weight * c);
 		break;
@@ -247,6 +256,7 @@ hessc_status lower_objective_loops(sema *s, graph *g, node_id *root, tmpl_set *l
 		s->graph = g;
 		goto done;
 	}
+	sema_number_inputs(s);
 	split(st, s->objective->decl->kids[0], env, 1.0);
 	rc = tstream_finish(st->ts, loops, &left);
 	if (rc != HESSC_OK)

@@ -215,6 +215,8 @@ static hessc_status hash_term(tcanon *C, const graph *G, node_id root)
 		} else if (g->op == OP_CONST) {
 			m->hash = 0xc0c0u;
 			m->minvar = INT64_MAX;
+		} else if (ar == 0) {
+			return HESSC_ERR_TOO_BIG;  /* a leaf no slot kind covers: no shape */
 		} else {
 			uint64_t h = tcanon_mix(g->op + 1u, (uint64_t)g->index), hk[3];
 			int64_t mv = INT64_MAX;

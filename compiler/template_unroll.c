@@ -39,6 +39,9 @@ static node_id copy_iteration(graph *g, const tmpl_loop *l, size_t it, node_id *
 			break;
 		}
 		case OP_CONST: r = graph_const(g, n->value); break;
+		case OP_DATA:
+			r = graph_data(g, graph_data_array(n->index), graph_data_element(n->index));
+			break;
 		case OP_POWI: r = graph_powi(g, map[n->a], (int)n->index); break;
 		case OP_IF: r = graph_if(g, map[n->a], map[n->b], map[n->c]); break;
 		default:
