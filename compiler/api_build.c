@@ -48,6 +48,7 @@ static hessc_status front_end(const api_texts *texts, const hessc_options *opt,
 		.defines = opt->defines,
 		.n_defines = opt->n_defines,
 		.objective = opt->objective,
+		.find_loops = !opt->unrolled,   /* loops found while lowering (frontend.h) */
 	};
 	double t0 = api_now_ms();
 	hessc_status st = frontend_build(&in, diags, P->g, &P->m);
@@ -58,16 +59,37 @@ static hessc_status front_end(const api_texts *texts, const hessc_options *opt,
 	return st;
 }
 
-hessc_status api_find_loops(const graph *g, const model *m, tmpl_set *ts, int *found)
+/* The written-out path after all: the loops the front end found (still
+ * in m->loops, or the first `moved` of ts's) go back into the objective. */
+static hessc_status unroll_found(graph *g, model *m, const tmpl_set *ts, size_t moved)
 {
+	const tmpl_loop *loops = moved ? ts->loops : m->loops ? m->loops->loops : NULL;
+	size_t n = moved ? moved : m->loops ? m->loops->n_loops : 0;
+	hessc_status st = HESSC_OK;
+	if (n > 0)
+		st = tmpl_unroll_loops(g, m->objective, loops, n, &m->objective);
+	if (m->loops) {
+		tmpl_set_free(m->loops);
+		free(m->loops);
+		m->loops = NULL;
+	}
+	return st;
+}
+
+hessc_status api_find_loops(graph *g, model *m, tmpl_set *ts, int *found)
+{
+	size_t had = m->loops ? m->loops->n_loops : 0, moved;
 	*found = 0;
-	hessc_status st = tmpl_find(g, m->objective, m->n, BUILD_MIN_LOOPED, ts);
+	hessc_status st = tmpl_find_more(g, m->objective, m->n, BUILD_MIN_LOOPED, m->loops, ts);
+	moved = had && m->loops->n_loops == 0 ? had : 0;
 	if (st == HESSC_OK && ts->n_loops > 0)
 		st = tmpl_derive(ts, DERIVE_DEFAULT_MAX_NNZ);
 	if (st == HESSC_OK && ts->n_loops > 0 && !tmpl_residual_too_big(ts)) {
 		*found = 1;
 		return HESSC_OK;
 	}
+	if (st != HESSC_ERR_NOMEM)
+		st = unroll_found(g, m, ts, moved) == HESSC_OK ? st : HESSC_ERR_NOMEM;
 	tmpl_set_free(ts);
 	/* whatever the loops could not express (a pattern over the limit
 	 * included) is the written-out path's to compile or report */

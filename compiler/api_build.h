@@ -38,10 +38,13 @@ hessc_status api_build(const api_texts *texts, const hessc_options *opt, hessc_b
                        int *stored);
 
 /* Whether m's objective (in g) is compiled as loops: HESSC_OK and *found = 1
- * with *ts filled (loops found and differentiated), or *found = 0 and *ts
+ * with *ts filled (loops found and differentiated; the loops the front end
+ * found while lowering, m->loops, moved into them), or *found = 0 and *ts
  * empty (every term is to be written out: what the loops cannot express,
  * a pattern over the limit included, is left for that path to compile or
- * report); HESSC_ERR_NOMEM.  `hessc gen` decides the same way. */
-hessc_status api_find_loops(const graph *g, const model *m, tmpl_set *ts, int *found);
+ * report; loops the front end found are written out into g first, so that
+ * m->objective is the whole objective); HESSC_ERR_NOMEM.  `hessc gen`
+ * decides the same way. */
+hessc_status api_find_loops(graph *g, model *m, tmpl_set *ts, int *found);
 
 #endif

@@ -98,8 +98,7 @@ int tcanon_is_slot_leaf(graph_op op);
 /* The canonical form of weight * (the DAG below root in g).  Returns
  * HESSC_OK; HESSC_ERR_TOO_BIG when the term has no shape (nothing is
  * encoded): more than TMPL_MAX_TERM_NODES distinct nodes, or a leaf that
- * is neither a constant nor of a slot kind (OP_DATA until loops read
- * run-time data); or HESSC_ERR_NOMEM. */
+ * is neither a constant nor of a slot kind; or HESSC_ERR_NOMEM. */
 hessc_status tcanon_term(tcanon *c, const graph *g, node_id root, double weight);
 
 /* Hash of a canonical node sequence (and the mixer it uses). */

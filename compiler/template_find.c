@@ -483,9 +483,6 @@ static node_id copy_term(finder *F, node_id root, graph *body, const leaf_list *
 			break;
 		}
 		case OP_CONST: r = graph_const(body, g->value); break;
-		case OP_DATA:
-			r = graph_data(body, graph_data_array(g->index), graph_data_element(g->index));
-			break;
 		case OP_POWI: r = graph_powi(body, o[0], (int)g->index); break;
 		case OP_IF: r = graph_if(body, o[0], o[1], o[2]); break;
 		default:

@@ -39,9 +39,14 @@ static node_id copy_iteration(graph *g, const tmpl_loop *l, size_t it, node_id *
 			break;
 		}
 		case OP_CONST: r = graph_const(g, n->value); break;
-		case OP_DATA:
-			r = graph_data(g, graph_data_array(n->index), graph_data_element(n->index));
+		case OP_DATA: {   /* data slot k of the body: its input's element now */
+			size_t k = (size_t)graph_data_array(n->index), i = it / l->count[1],
+			       j = it % l->count[1];
+			r = graph_data(g, l->data_input[k],
+			               l->data_base[k] + l->data_stride0[k] * (long)i
+			                   + l->data_stride1[k] * (long)j);
 			break;
+		}
 		case OP_POWI: r = graph_powi(g, map[n->a], (int)n->index); break;
 		case OP_IF: r = graph_if(g, map[n->a], map[n->b], map[n->c]); break;
 		default:

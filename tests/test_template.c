@@ -27,6 +27,11 @@ typedef struct built {
 	model *m;
 	tmpl_set s;
 	int32_t **pos;
+	/* streamed builds (frontend.h's find_loops): the loops the front end
+	 * found, and the whole objective unrolled, to compare with */
+	size_t streamed_loops;
+	graph *ug;
+	model *um;
 } built;
 
 static void quiet(void *ctx, const diag *d)
@@ -35,7 +40,9 @@ static void quiet(void *ctx, const diag *d)
 	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
 }
 
-static int build(built *b, const char *path, const char *text)
+/* The model's loops (found while lowering when `streamed`), differentiated,
+ * with their position maps. */
+static int build_with(built *b, const char *path, const char *text, int streamed)
 {
 	frontend_input in;
 	diag_sink sink = {quiet, NULL, 0};
@@ -44,10 +51,19 @@ static int build(built *b, const char *path, const char *text)
 	in.model.path = path;
 	in.model.text = text;
 	in.model.text_len = text ? strlen(text) : 0;
+	if (streamed) {
+		b->ug = graph_new();
+		if (!b->ug || frontend_build(&in, &sink, b->ug, &b->um) != HESSC_OK)
+			return 0;
+		in.find_loops = 1;
+	}
 	b->g = graph_new();
 	if (!b->g || frontend_build(&in, &sink, b->g, &b->m) != HESSC_OK)
 		return 0;
-	if (tmpl_find(b->g, b->m->objective, b->m->n, 1, &b->s) != HESSC_OK)
+	if (streamed && !b->m->loops)
+		return 0;
+	b->streamed_loops = streamed ? b->m->loops->n_loops : 0;
+	if (tmpl_find_more(b->g, b->m->objective, b->m->n, 1, b->m->loops, &b->s) != HESSC_OK)
 		return 0;
 	if (b->s.n_loops == 0)
 		return 1;
@@ -68,6 +84,16 @@ static int build(built *b, const char *path, const char *text)
 	return 1;
 }
 
+static int build(built *b, const char *path, const char *text)
+{
+	return build_with(b, path, text, 0);
+}
+
+static int build_streamed(built *b, const char *path, const char *text)
+{
+	return build_with(b, path, text, 1);
+}
+
 static void built_free(built *b)
 {
 	if (b->pos)
@@ -79,6 +105,10 @@ static void built_free(built *b)
 		model_free(b->m);
 	if (b->g)
 		graph_free(b->g);
+	if (b->um)
+		model_free(b->um);
+	if (b->ug)
+		graph_free(b->ug);
 }
 
 static int near(double got, double want)
@@ -96,8 +126,11 @@ static void compare_at(built *b, const double *x)
 	size_t n = b->m->n;
 	hessc_status st;
 	double *g1, *g2, *h1, *h2, *v, *work;
-	CU_ASSERT_EQUAL_FATAL(derive(b->g, b->m->objective, n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
-	CU_ASSERT_EQUAL_FATAL(tape_build(b->g, &d, &t), HESSC_OK);
+	/* the reference: the whole objective unrolled */
+	graph *rg = b->ug ? b->ug : b->g;
+	node_id root = b->um ? b->um->objective : b->m->objective;
+	CU_ASSERT_EQUAL_FATAL(derive(rg, root, n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(tape_build(rg, &d, &t), HESSC_OK);
 	CU_ASSERT_EQUAL(b->s.nnz, d.nnz);
 	for (size_t c = 0; c <= n && b->s.nnz == d.nnz; c++)
 		CU_ASSERT_EQUAL(b->s.colptr[c], d.hess_colptr[c]);
@@ -350,17 +383,200 @@ static void test_emitted_loops_compile_cleanly_and_match_the_interpreter(void)
 static void test_every_model_file_given_matches_its_unrolled_kernels(void)
 {
 	for (int k = 0; k < n_model_files; k++) {
-		built b;
-		int ok = build(&b, model_files[k], NULL);
-		CU_ASSERT(ok);
-		if (!ok)
-			fprintf(stderr, "cannot build %s\n", model_files[k]);
-		else if (b.s.n_loops > 0) {
-			compare(&b);
-			compare_emitted(&b, "file");
+		for (int streamed = 0; streamed <= 1; streamed++) {
+			built b;
+			int ok = build_with(&b, model_files[k], NULL, streamed);
+			CU_ASSERT(ok);
+			if (!ok)
+				fprintf(stderr, "cannot build %s\n", model_files[k]);
+			else if (b.s.n_loops > 0) {
+				compare(&b);
+				compare_emitted(&b, "file");
+			}
+			built_free(&b);
 		}
-		built_free(&b);
 	}
+}
+
+/* ---- loops found while lowering (template_stream.h) ---------------------- */
+
+/* The loops of a streamed build that are not the residual. */
+static size_t loops_proper(const built *b)
+{
+	return b->s.n_loops - (size_t)b->s.has_residual;
+}
+
+static void test_a_streamed_sum_body_is_one_term_and_one_loop(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "srosenbr.mod", srosenbr));
+	CU_ASSERT_EQUAL(b.streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
+	CU_ASSERT_EQUAL(b.s.has_residual, 0);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]), 10);
+	CU_ASSERT_EQUAL(b.s.loops[0].n_slots, 2);
+	CU_ASSERT_EQUAL(b.s.n_terms, 10);
+	CU_ASSERT_EQUAL(b.s.n_templated, 10);
+	compare(&b);
+	compare_emitted(&b, "srosenbr_streamed");
+	built_free(&b);
+}
+
+static void test_a_streamed_double_sum_is_one_two_dimensional_loop(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "minsurf.mod", minsurf));
+	CU_ASSERT_EQUAL(b.streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 6);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 6);
+	CU_ASSERT_EQUAL(b.s.loops[0].stride0[0], 7);
+	CU_ASSERT_EQUAL(b.s.loops[0].stride1[0], 1);
+	compare(&b);
+	built_free(&b);
+}
+
+static const char nested[] =
+	"param p := 6;\n"
+	"var x{i in 1..p, j in 1..p} := (i - j)/p;\n"
+	"minimize f: sum {i in 1..p-1} sum {j in 2..p} (x[i,j] - x[i+1,j-1])^2 * exp(x[i,j]/4);\n";
+
+static void test_a_sum_of_a_sum_streams_as_one_two_dimensional_loop(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "nested.mod", nested));
+	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 5);
+	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 5);
+	CU_ASSERT_EQUAL(b.s.has_residual, 0);
+	compare(&b);
+	compare_emitted(&b, "nested");
+	built_free(&b);
+}
+
+static const char shape_change[] =
+	"param N := 11;\n"
+	"var x{i in 1..N} := i/5;\n"
+	"minimize f: sum {i in 1..N} (if i <= 4 then x[i]^2 else exp(x[i]) * x[1]);\n";
+
+static void test_a_body_whose_shape_changes_mid_sum_is_two_loops(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "shape.mod", shape_change));
+	CU_ASSERT_EQUAL(b.streamed_loops, 2);
+	CU_ASSERT_EQUAL_FATAL(loops_proper(&b), 2);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]) + tmpl_iterations(&b.s.loops[1]), 11);
+	CU_ASSERT_EQUAL(b.s.n_templated, 11);
+	compare(&b);
+	built_free(&b);
+}
+
+static const char strides_break[] =
+	"param N := 9;\n"
+	"var x{i in 1..3*N} := i/7;\n"
+	"minimize f: sum {i in 1..N} x[i+1] * x[if i <= 4 then 1 else 3*i];\n";
+
+static void test_a_sum_whose_strides_break_is_cut_into_loops_that_hold(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "break.mod", strides_break));
+	CU_ASSERT_EQUAL_FATAL(b.streamed_loops, 2);
+	/* x[1] * x[i+1] (slots by smallest variable), then x[i+1] * x[3i] */
+	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]), 4);
+	CU_ASSERT_EQUAL(b.s.loops[0].stride1[0], 0);
+	CU_ASSERT_EQUAL(b.s.loops[0].stride1[1], 1);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[1]), 5);
+	CU_ASSERT_EQUAL(b.s.loops[1].stride1[0], 1);
+	CU_ASSERT_EQUAL(b.s.loops[1].stride1[1], 3);
+	compare(&b);
+	compare_emitted(&b, "strides");
+	built_free(&b);
+}
+
+static const char weighted[] =
+	"param N := 12;\n"
+	"var x{i in 1..N} := 1 + i/10;\n"
+	"var y := 0.5;\n"
+	"minimize f: y^2 + 3*sum {i in 1..N-1} (x[i+1] - x[i])^2\n"
+	"  - sum {i in 1..N} x[i]^4/100 - (sum {i in 2..N} sin(x[i]*y))*2\n"
+	"  + -(sum {i in 1..N} 0.5*cos(x[i]));\n";
+
+static void test_the_weight_of_a_streamed_sum_goes_with_its_loops(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "weighted.mod", weighted));
+	CU_ASSERT_EQUAL(b.streamed_loops, 4);
+	CU_ASSERT_EQUAL(b.s.has_residual, 1);  /* y^2 */
+	compare(&b);
+	compare_emitted(&b, "weighted");
+	built_free(&b);
+}
+
+static const char defvar[] =
+	"param N := 10;\n"
+	"var x{i in 1..N} := i/4;\n"
+	"var y{i in 1..N} = x[i]^2 - x[1];\n"
+	"minimize f: sum {i in 1..N} (y[i] - 1)^2 + sum {i in 1..N-1} x[i]*x[i+1];\n";
+
+static void test_a_sum_over_defined_variables_is_lowered_the_one_shot_way(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "defvar.mod", defvar));
+	/* only the second sum streams; the first is found in the rest */
+	CU_ASSERT_EQUAL(b.streamed_loops, 1);
+	CU_ASSERT(loops_proper(&b) >= 2);
+	compare(&b);
+	built_free(&b);
+}
+
+static const char too_big[] =
+	"param N := 3;\n"
+	"var x{j in 1..N} := j/7;\n"
+	"minimize f: sum {i in 1..N} (sum {j in 1..150} sin(x[i]*j)) / 150\n"
+	"  + sum {i in 1..N} (x[i] - 1)^2;\n";
+
+static void test_an_iteration_too_big_for_a_shape_goes_to_the_rest(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build_streamed(&b, "big.mod", too_big));
+	CU_ASSERT_EQUAL(b.streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b.s.has_residual, 1);
+	CU_ASSERT(b.s.loops[b.s.n_loops - 1].body != NULL
+	          && graph_size(b.s.loops[b.s.n_loops - 1].body) > 3 * TMPL_MAX_TERM_NODES);
+	compare(&b);
+	built_free(&b);
+}
+
+/* The loops found while lowering, written out again (the unrolled path
+ * after all), give the values of the whole objective unrolled. */
+static void test_streamed_loops_written_out_again_are_the_whole_objective(void)
+{
+	built b;
+	derivatives d1, d2;
+	node_id whole;
+	double *x;
+	CU_ASSERT_FATAL(build_streamed(&b, "weighted.mod", weighted));
+	CU_ASSERT_FATAL(b.streamed_loops > 0);
+	CU_ASSERT_EQUAL_FATAL(tmpl_unroll_loops(b.g, b.m->objective, b.s.loops, b.streamed_loops,
+	                                        &whole), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(derive(b.g, whole, b.m->n, DERIVE_DEFAULT_MAX_NNZ, &d1), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(derive(b.ug, b.um->objective, b.m->n, DERIVE_DEFAULT_MAX_NNZ, &d2),
+	                      HESSC_OK);
+	CU_ASSERT_EQUAL(d1.nnz, d2.nnz);
+	x = calloc(graph_size(b.g) + graph_size(b.ug) + 1, sizeof *x);
+	CU_ASSERT_FATAL(x != NULL);
+	CU_ASSERT(near(graph_eval(b.g, whole, b.m->x0, x), graph_eval(b.ug, b.um->objective,
+	                                                              b.m->x0, x)));
+	for (size_t i = 0; i < b.m->n; i++)
+		CU_ASSERT(near(graph_eval(b.g, d1.grad[i], b.m->x0, x),
+		               graph_eval(b.ug, d2.grad[i], b.m->x0, x)));
+	for (size_t k = 0; k < d1.nnz && d1.nnz == d2.nnz; k++)
+		CU_ASSERT(near(graph_eval(b.g, d1.hess[k], b.m->x0, x),
+		               graph_eval(b.ug, d2.hess[k], b.m->x0, x)));
+	free(x);
+	derivatives_free(&d1);
+	derivatives_free(&d2);
+	built_free(&b);
 }
 
 int main(int argc, char **argv)
@@ -388,7 +604,25 @@ int main(int argc, char **argv)
 	    || !CU_add_test(suite, "emitted loops compile cleanly and match the interpreter",
 	                    test_emitted_loops_compile_cleanly_and_match_the_interpreter)
 	    || !CU_add_test(suite, "every model file given matches its unrolled kernels",
-	                    test_every_model_file_given_matches_its_unrolled_kernels)) {
+	                    test_every_model_file_given_matches_its_unrolled_kernels)
+	    || !CU_add_test(suite, "a streamed sum's body is one term and one loop",
+	                    test_a_streamed_sum_body_is_one_term_and_one_loop)
+	    || !CU_add_test(suite, "a streamed double sum is one two-dimensional loop",
+	                    test_a_streamed_double_sum_is_one_two_dimensional_loop)
+	    || !CU_add_test(suite, "a sum of a sum streams as one two-dimensional loop",
+	                    test_a_sum_of_a_sum_streams_as_one_two_dimensional_loop)
+	    || !CU_add_test(suite, "a body whose shape changes mid-sum is two loops",
+	                    test_a_body_whose_shape_changes_mid_sum_is_two_loops)
+	    || !CU_add_test(suite, "a sum whose strides break is cut into loops that hold",
+	                    test_a_sum_whose_strides_break_is_cut_into_loops_that_hold)
+	    || !CU_add_test(suite, "the weight of a streamed sum goes with its loops",
+	                    test_the_weight_of_a_streamed_sum_goes_with_its_loops)
+	    || !CU_add_test(suite, "a sum over defined variables is lowered the one-shot way",
+	                    test_a_sum_over_defined_variables_is_lowered_the_one_shot_way)
+	    || !CU_add_test(suite, "an iteration too big for a shape goes to the rest",
+	                    test_an_iteration_too_big_for_a_shape_goes_to_the_rest)
+	    || !CU_add_test(suite, "streamed loops written out again are the whole objective",
+	                    test_streamed_loops_written_out_again_are_the_whole_objective)) {
 		CU_cleanup_registry();
 		return 1;
 	}
