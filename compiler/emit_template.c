@@ -1107,7 +1107,8 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		           "%s_upper_N_RUNS, %s_upper_lit);\n", u, p, u, p);
 	fprintf(c, "\thsetup_pattern(%s_N, %s_loops, %lu, colptr, rowind);\n", u, p,
 	        (unsigned long)nl);
-	fputs("\t(void)hsetup_positions;  /* used when some loop's places need a map */\n", c);
+	fputs("\t(void)hsetup_positions;  /* used when some loop's places need a map */\n"
+	      "\t(void)hsetup_var;        /* hessc's own helper, unused here */\n", c);
 	for (size_t q = 0; q < nl; q++)  /* the maps the kernels read */
 		if (tmpl_plan_reads_map(&w->plan, q))
 			fprintf(c, "\thsetup_positions(&%s_loops[%lu], colptr, rowind, (int *)(block + "

@@ -24,12 +24,18 @@ static size_t n_local(const places *ps, size_t q)
 	return ps->hess ? ps->s->loops[q].d.nnz : ps->s->loops[q].n_slots;
 }
 
+/* The place of loop q's output `local` at iteration it = i*count1 + j */
 static long place_at(const places *ps, size_t q, size_t local, size_t it)
 {
 	const tmpl_loop *l = &ps->s->loops[q];
+	size_t c1, i;
 	if (ps->hess)
 		return ps->pos[q][it * l->d.nnz + local];
-	return hsetup_var(&l->view, (int)local, (long)it);
+	if (l->vars)
+		return l->vars[it * l->n_slots + local];
+	c1 = l->count[1];
+	i = l->count[0] > 1 ? it / c1 : 0;  /* a division only for 2-D loops */
+	return l->base[local] + l->stride0[local] * (long)i + l->stride1[local] * (long)(it - i * c1);
 }
 
 /* ---- groups -------------------------------------------------------------- */
