@@ -179,7 +179,7 @@ static char *describe_layout(const symbol *sym)
 	const set_value *set = sym->index;
 #define ADD(...) (used += used < sizeof buf ? (size_t)snprintf(buf + used, sizeof buf - used, __VA_ARGS__) : 0)
 	if (!set) {
-		ADD("%s: a scalar, one value", sym->name);
+		ADD("%s, a scalar", sym->name);
 		return strdup(buf);
 	}
 	ADD("%s[", sym->name);
