@@ -15,6 +15,10 @@
  *       of P_WORK_SIZE doubles (none needed when it is 0)
  *   P_problem                                       the descriptor the
  *       runtime's solvers accept as it is
+ *   P_data, P_N_INPUTS                              run-time inputs (params
+ *       without a value, model.inputs): one `const double *` per input, its
+ *       size and layout in a comment; the kernels read `data` as a
+ *       `const P_data *` (set the descriptor's data to it)
  * To stay free of dependencies, BASE.h carries its own copy of
  * `hessc_problem`, guarded by HESSC_PROBLEM_H: whichever of BASE.h and
  * <hessc/problem.h> comes first defines it, the other is skipped.  The

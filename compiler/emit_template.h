@@ -15,12 +15,19 @@
  *       the runtime's solvers accept it as it is.  Its `data` is the block, which the kernels read.
  *   P_f, P_grad, P_hess, P_hessvec     the kernels (hessc/problem.h types);
  *       `data` must be the setup block (the descriptor passes it).
+ *   P_data, P_N_INPUTS, P_bind(mem, &in)   with run-time inputs (params
+ *       without a value, docs/run-time-data.md): the inputs' struct, as
+ *       emit_c.h's; P_bind stores its address in the setup block, which the
+ *       kernels read it from, and returns the descriptor.
  * P_names and a static P_problem are left out: both would grow with n.
  *
  * Each loop is a function per kernel: a `for` over the iterations that
  * loads the term's slots through their affine maps, evaluates the body's
  * tape (value, gradient or Hessian entries) and adds the results into f,
- * g[var], h[position] or hv.
+ * g[var], h[position] or hv.  A data slot reads in->NAME[base + s0*i +
+ * s1*j].  A dense local Hessian over run-time data (entries that are the
+ * products of one input's elements and a column's value) is written as
+ * runs: small loops accumulating into arrays, not thousands of statements.
  */
 #ifndef HESSC_EMIT_TEMPLATE_H
 #define HESSC_EMIT_TEMPLATE_H
