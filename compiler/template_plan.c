@@ -15,9 +15,22 @@
 typedef struct places {
 	const tmpl_set *s;
 	int hess;
-	int32_t **pos;       /* per loop, Hessian only */
+	int32_t **pos;       /* per loop, Hessian only (one iteration's for a still loop) */
+	unsigned char *still;  /* per loop: no slot moves, every iteration has the same places */
 	size_t n_places;     /* n or nnz */
 } places;
+
+/* 1 when every iteration of l reads the same variables (P5's sum over
+ * data): its places are those of iteration 0. */
+static int loop_is_still(const tmpl_loop *l)
+{
+	if (l->vars && tmpl_iterations(l) > 1)
+		return 0;
+	for (size_t s = 0; !l->vars && s < l->n_slots; s++)
+		if ((l->count[0] > 1 && l->stride0[s] != 0) || (l->count[1] > 1 && l->stride1[s] != 0))
+			return 0;
+	return 1;
+}
 
 static size_t n_local(const places *ps, size_t q)
 {
@@ -29,6 +42,8 @@ static long place_at(const places *ps, size_t q, size_t local, size_t it)
 {
 	const tmpl_loop *l = &ps->s->loops[q];
 	size_t c1, i;
+	if (ps->still[q])
+		it = 0;
 	if (ps->hess)
 		return ps->pos[q][it * l->d.nnz + local];
 	if (l->vars)
@@ -89,6 +104,8 @@ static int same_step(const places *ps, const tmpl_plan *p, const tplan_group *g,
 	size_t other = axis ? g->count0 : g->count1, c1 = g->count1;
 	for (size_t m = 0; m < g->n_members; m++) {
 		size_t q = p->members[g->first_member + m];
+		if (ps->still[q])
+			continue;  /* its places never move */
 		for (size_t e = 0; e < n_local(ps, q); e++)
 			for (size_t o = 0; o < other; o++) {
 				size_t ita = axis ? o * c1 + a : a * c1 + o;
@@ -137,7 +154,7 @@ static void classify(const places *ps, size_t q, size_t local, const tplan_piece
 	long s1 = r->j1 - r->j0 > 1 ? place_at(ps, q, local, r->i0 * c1 + r->j0 + 1) - at0 : 0;
 	long s0 = r->i1 - r->i0 > 1 ? place_at(ps, q, local, (r->i0 + 1) * c1 + r->j0) - at0 : 0;
 	int mapped = 0;
-	for (size_t i = r->i0; i < r->i1 && !mapped; i++)
+	for (size_t i = r->i0; i < r->i1 && !mapped && !ps->still[q]; i++)
 		for (size_t j = r->j0; j < r->j1; j++)
 			if (place_at(ps, q, local, i * c1 + j)
 			    != at0 + s0 * (long)(i - r->i0) + s1 * (long)(j - r->j0)) {
@@ -407,6 +424,10 @@ hessc_status tmpl_plan_build(const tmpl_set *s, tmpl_plan *out)
 	if (!s->colptr)
 		return HESSC_ERR_INTERNAL;
 	ps.s = s;
+	if (!(ps.still = calloc(s->n_loops + 1, 1)))
+		return HESSC_ERR_NOMEM;
+	for (size_t q = 0; q < s->n_loops; q++)
+		ps.still[q] = (unsigned char)loop_is_still(&s->loops[q]);
 	if ((st = make_groups(s, out)) != HESSC_OK)
 		goto fail;
 	st = HESSC_ERR_NOMEM;
@@ -428,7 +449,17 @@ hessc_status tmpl_plan_build(const tmpl_set *s, tmpl_plan *out)
 	if (!ps.pos)
 		goto fail;
 	for (size_t q = 0; q < s->n_loops; q++) {
-		if (!(ps.pos[q] = malloc((tmpl_positions_size(&s->loops[q]) + 1) * sizeof **ps.pos)))
+		const tmpl_loop *l = &s->loops[q];
+		if (ps.still[q]) {  /* one iteration's positions stand for all */
+			hsetup_loop one = l->view;
+			one.count0 = one.count1 = 1;
+			if (!(ps.pos[q] = malloc((l->d.nnz + 1) * sizeof **ps.pos)))
+				goto fail;
+			hsetup_positions(&one, (const int *)s->colptr, (const int *)s->rowind,
+			                 (int *)ps.pos[q]);
+			continue;
+		}
+		if (!(ps.pos[q] = malloc((tmpl_positions_size(l) + 1) * sizeof **ps.pos)))
 			goto fail;
 		if ((st = tmpl_positions(s, q, ps.pos[q])) != HESSC_OK)
 			goto fail;
@@ -443,6 +474,7 @@ done:
 	for (size_t q = 0; ps.pos && q < s->n_loops; q++)
 		free(ps.pos[q]);
 	free(ps.pos);
+	free(ps.still);
 	return st;
 }
 

@@ -257,6 +257,21 @@ static void test_loops_over_different_ranges_sharing_entries_add_to_them(void)
 	built_free(&b);
 }
 
+static void test_a_sum_over_data_whose_variables_never_move_writes_fixed_places(void)
+{
+	built b;
+	CU_ASSERT_FATAL(build(&b, "param m := 12; param d := 3;\n"
+	                          "param X{i in 1..m, j in 1..d} := ((i*7919 + j*104729) mod 1000)/500 - 1;\n"
+	                          "param y{i in 1..m} := if i mod 3 == 0 then 1 else -1;\n"
+	                          "var w{1..d} := 0.1;\n"
+	                          "minimize f: sum {i in 1..m} log(1 + exp(-y[i] * sum {j in 1..d} X[i,j]*w[j]))\n"
+	                          "  + 0.01/2 * sum {j in 1..d} w[j]^2;\n"));
+	CU_ASSERT(count_kind(&b.p.hess, TPLAN_FIXED) > 0);
+	CU_ASSERT_EQUAL(count_kind(&b.p.hess, TPLAN_MAP), 0);
+	check(&b);
+	built_free(&b);
+}
+
 int main(void)
 {
 	static const test_case tests[] = {
@@ -270,6 +285,8 @@ int main(void)
 		 test_overlapping_windows_store_where_they_come_first_and_add_after},
 		{"loops over different ranges sharing entries add to them",
 		 test_loops_over_different_ranges_sharing_entries_add_to_them},
+		{"a sum over data whose variables never move writes fixed places",
+		 test_a_sum_over_data_whose_variables_never_move_writes_fixed_places},
 	};
 	return run_test_suite("template_plan", tests, TEST_COUNT(tests));
 }
