@@ -511,6 +511,50 @@ static void test_params_given_a_value_are_not_inputs(void)
 	data_set_free(&ds);
 }
 
+/* A double sum over a grid whose weights are run-time data: a 2-D loop
+ * whose data slot advances with both indices (c[6*i + j]). */
+static void test_a_grid_loop_reads_its_weights_at_run_time(void)
+{
+	static const char grid_model[] =
+		"param p := 6;\n"
+		"param c{i in 1..p, j in 1..p};\n"
+		"var x{i in 1..p, j in 1..p} := (i + j) / p;\n"
+		"minimize f: sum {i in 1..p-1, j in 1..p-1} c[i,j] *\n"
+		"\tsqrt(1 + (x[i,j] - x[i+1,j+1])^2 + (x[i+1,j] - x[i,j+1])^2);\n";
+	char path[] = "/tmp/hessc-test-rtdata-grid.XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, grid_model, strlen(grid_model)) == (ssize_t)strlen(grid_model));
+	close(fd);
+	loaded l;
+	CU_ASSERT_FATAL(generate(path, "grid", "", &l));
+	CU_ASSERT_PTR_NULL(l.problem);   /* loops */
+	for (int set = 0; set < 2; set++) {
+		double c[36], x[36], dir[36];
+		char text[4096], *t = text;
+		t += sprintf(t, "data;\nparam c: 1 2 3 4 5 6 :=\n");
+		for (int i = 1; i <= 6; i++) {
+			t += sprintf(t, "%d", i);
+			for (int j = 1; j <= 6; j++) {
+				c[(i - 1) * 6 + j - 1] = 1.0 + 0.5 * sin(i * 1.7 + j * 0.3 + set);
+				t += sprintf(t, " %.17g", c[(i - 1) * 6 + j - 1]);
+			}
+			t += sprintf(t, "\n");
+		}
+		sprintf(t, ";\n");
+		point(x, dir, 36, set);
+		const double *in[1] = { c };
+		values gen, ref;
+		compiled_values(&l, in, x, dir, &gen);
+		CU_ASSERT_FATAL(pipeline_values(grid_model, text, NULL, 0, NULL, NULL, 0, x, dir, &ref));
+		assert_same(&gen, &ref, 1e-13);
+		values_free(&gen);
+		values_free(&ref);
+	}
+	loaded_free(&l);
+	unlink(path);
+}
+
 /* The benchmark's P5 model with its data at run time, at a small size, on
  * the data PROBLEMS.md defines and on another. */
 static void test_the_benchmark_logistic_regression_takes_its_data_at_run_time(void)
@@ -556,6 +600,8 @@ int main(int argc, char **argv)
 		  test_the_interpreter_reads_inputs_as_the_data_file_gives_them },
 		{ "the loops read each iteration's inputs", test_the_loops_read_each_iterations_inputs },
 		{ "params given a value are not inputs", test_params_given_a_value_are_not_inputs },
+		{ "a grid loop reads its weights at run time",
+		  test_a_grid_loop_reads_its_weights_at_run_time },
 		{ "the benchmark logistic regression takes its data at run time",
 		  test_the_benchmark_logistic_regression_takes_its_data_at_run_time },
 	};
