@@ -148,6 +148,9 @@ void tcanon_free(tcanon *c)
 	free(c->slots);
 	free(c->cons);
 	free(c->stack);
+	free(c->d_hash);
+	free(c->d_minvar);
+	free(c->d_pos);
 	tmemo_free(&c->memo);
 	memset(c, 0, sizeof *c);
 }
@@ -320,9 +323,162 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 	return HESSC_OK;
 }
 
+/* ---- the same over a small graph, with arrays indexed by node id ------- */
+
+static const uint8_t op_arity_table[] = {
+#define OP(name, arity, commutative, c_spelling) arity,
+#include "ops.h"
+};
+static const uint8_t op_commutative_table[] = {
+#define OP(name, arity, commutative, c_spelling) commutative,
+#include "ops.h"
+};
+
+/* Passes A and B of the term below root in a graph of at most
+ * TMEMO_DENSE_MAX nodes: the nodes' ids are their own memo.  Same hashes,
+ * same order, same result as the walks above. */
+static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double weight)
+{
+	const graph_node *N = graph_get(G, 0);
+	uint64_t *hash;
+	int64_t *minvar;
+	int32_t *pos;
+	size_t count = 0, n = 0;
+	if (C->d_cap < (size_t)root + 1) {
+		size_t cap = C->d_cap ? C->d_cap : 256;
+		while (cap < (size_t)root + 1)
+			cap *= 2;
+		free(C->d_hash);
+		free(C->d_minvar);
+		free(C->d_pos);
+		C->d_hash = malloc(cap * sizeof *C->d_hash);
+		C->d_minvar = malloc(cap * sizeof *C->d_minvar);
+		C->d_pos = malloc(cap * sizeof *C->d_pos);
+		C->d_cap = C->d_hash && C->d_minvar && C->d_pos ? cap : 0;
+		if (!C->d_cap)
+			return HESSC_ERR_NOMEM;
+	}
+	hash = C->d_hash;
+	minvar = C->d_minvar;
+	pos = C->d_pos;
+	/* the term's nodes: operands have smaller ids than their users */
+	for (node_id k = 0; k < root; k++)
+		pos[k] = -2;
+	pos[root] = -1;
+	for (node_id k = root + 1; k-- > 0;) {
+		const graph_node *g = &N[k];
+		int ar = op_arity_table[g->op];
+		if (pos[k] == -2)
+			continue;
+		count++;
+		if (ar > 0) pos[g->a] = -1;
+		if (ar > 1) pos[g->b] = -1;
+		if (ar > 2) pos[g->c] = -1;
+	}
+	if (count > TMPL_MAX_TERM_NODES)
+		return HESSC_ERR_TOO_BIG;
+	/* pass A, in id order (a post-order) */
+	for (node_id k = 0; k <= root; k++) {
+		const graph_node *g = &N[k];
+		int ar = op_arity_table[g->op];
+		if (pos[k] == -2)
+			continue;
+		if (g->op == OP_DATA) {
+			hash[k] = tcanon_mix(0xda7au, (uint64_t)graph_data_array(g->index));
+			minvar[k] = INT64_MAX;
+		} else if (tcanon_is_slot_leaf((graph_op)g->op)) {
+			hash[k] = 0x51a7u;
+			minvar[k] = g->index;
+		} else if (g->op == OP_CONST) {
+			hash[k] = 0xc0c0u;
+			minvar[k] = INT64_MAX;
+		} else if (ar == 0) {
+			return HESSC_ERR_TOO_BIG;  /* a leaf no slot kind covers: no shape */
+		} else {
+			uint64_t h = tcanon_mix(g->op + 1u, (uint64_t)g->index), hk[3];
+			int64_t mv = INT64_MAX;
+			for (int j = 0; j < ar; j++) {
+				node_id o = operand(g, j);
+				hk[j] = hash[o];
+				if (minvar[o] < mv)
+					mv = minvar[o];
+			}
+			if (op_commutative_table[g->op] && ar == 2 && hk[1] < hk[0]) {
+				uint64_t t = hk[0];
+				hk[0] = hk[1];
+				hk[1] = t;
+			}
+			for (int j = 0; j < ar; j++)
+				h = tcanon_mix(h, hk[j]);
+			hash[k] = h;
+			minvar[k] = mv;
+		}
+	}
+	/* pass B: the canonical post-order */
+	C->n_nodes = C->n_slots = C->n_cons = 0;
+	if (!GROW(C->cons, C->cons_cap, 1) || !GROW(C->stack, C->stack_cap, count + 1)
+	    || !GROW(C->nodes, C->nodes_cap, count + 1) || !GROW(C->slots, C->slots_cap, count + 1)
+	    || !GROW(C->cons, C->cons_cap, count + 1))
+		return HESSC_ERR_NOMEM;
+	C->cons[C->n_cons++] = weight;
+	C->stack[n++] = root;
+	while (n > 0) {
+		node_id id = C->stack[n - 1], ops[3];
+		const graph_node *g = &N[id];
+		int ar = op_arity_table[g->op], ready = 1;
+		tcanon_node c = {g->op, 0, -1, -1, -1};
+		if (pos[id] >= 0) {
+			n--;
+			continue;
+		}
+		for (int j = 0; j < ar; j++)
+			ops[j] = operand(g, j);
+		if (ar == 2 && op_commutative_table[g->op]) {
+			node_id x = ops[0], y = ops[1];
+			if (hash[y] < hash[x] || (hash[y] == hash[x] && minvar[y] < minvar[x])) {
+				ops[0] = y;
+				ops[1] = x;
+			}
+		}
+		/* push in reverse so that the first operand is encoded first */
+		for (int j = ar - 1; j >= 0; j--)
+			if (pos[ops[j]] < 0) {
+				if (!GROW(C->stack, C->stack_cap, n + 1))
+					return HESSC_ERR_NOMEM;
+				C->stack[n++] = ops[j];
+				ready = 0;
+			}
+		if (!ready)
+			continue;
+		n--;
+		if (tcanon_is_slot_leaf((graph_op)g->op)) {
+			c.extra = (int32_t)C->n_slots;
+			C->slots[C->n_slots++] = g->op == OP_DATA ? graph_data_element(g->index) : g->index;
+			if (g->op == OP_DATA) {
+				if (graph_data_element(g->index) > INT32_MAX)
+					return HESSC_ERR_TOO_BIG;  /* the finders keep slots in 32 bits */
+				c.a = (int32_t)graph_data_array(g->index);
+			}
+		} else if (g->op == OP_CONST) {
+			c.extra = (int32_t)C->n_cons;
+			C->cons[C->n_cons++] = g->value;
+		} else {
+			c.extra = (int32_t)g->index;
+			if (ar > 0) c.a = pos[ops[0]];
+			if (ar > 1) c.b = pos[ops[1]];
+			if (ar > 2) c.c = pos[ops[2]];
+		}
+		pos[id] = (int32_t)C->n_nodes;
+		C->nodes[C->n_nodes++] = c;
+	}
+	return HESSC_OK;
+}
+
 hessc_status tcanon_term(tcanon *c, const graph *g, node_id root, double weight)
 {
 	hessc_status rc;
+	if (graph_size(g) <= TMEMO_DENSE_MAX && root < graph_size(g))
+		return canon_dense(c, g, root, weight);
 	if (!tmemo_clear(&c->memo, graph_size(g)))
 		return HESSC_ERR_NOMEM;
 	rc = hash_term(c, g, root);
