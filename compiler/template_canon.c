@@ -160,13 +160,18 @@ int tcanon_is_slot_leaf(graph_op op)
 	return op == OP_VAR || op == OP_DATA;
 }
 
-uint64_t tcanon_mix(uint64_t h, uint64_t v)
+static inline uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
 	h *= 0xff51afd7ed558ccdull;
 	/* the tables index by the low bits, which a product alone leaves as
 	 * regular as the input's (small integers as doubles end in zero bits) */
 	return h ^ (h >> 29);
+}
+
+uint64_t tcanon_mix(uint64_t h, uint64_t v)
+{
+	return mix(h, v);
 }
 
 static node_id operand(const graph_node *n, int k)
@@ -384,7 +389,7 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 		if (pos[k] == -2)
 			continue;
 		if (g->op == OP_DATA) {
-			hash[k] = tcanon_mix(0xda7au, (uint64_t)graph_data_array(g->index));
+			hash[k] = mix(0xda7au, (uint64_t)graph_data_array(g->index));
 			minvar[k] = INT64_MAX;
 		} else if (tcanon_is_slot_leaf((graph_op)g->op)) {
 			hash[k] = 0x51a7u;
@@ -395,7 +400,7 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 		} else if (ar == 0) {
 			return HESSC_ERR_TOO_BIG;  /* a leaf no slot kind covers: no shape */
 		} else {
-			uint64_t h = tcanon_mix(g->op + 1u, (uint64_t)g->index), hk[3];
+			uint64_t h = mix(g->op + 1u, (uint64_t)g->index), hk[3];
 			int64_t mv = INT64_MAX;
 			for (int j = 0; j < ar; j++) {
 				node_id o = operand(g, j);
@@ -409,7 +414,7 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 				hk[1] = t;
 			}
 			for (int j = 0; j < ar; j++)
-				h = tcanon_mix(h, hk[j]);
+				h = mix(h, hk[j]);
 			hash[k] = h;
 			minvar[k] = mv;
 		}
