@@ -339,8 +339,8 @@ static const uint8_t op_commutative_table[] = {
 #include "ops.h"
 };
 
-/* Passes A and B of the term below root in a graph of at most
- * TMEMO_DENSE_MAX nodes: the nodes' ids are their own memo.  Same hashes,
+/* Passes A and B of the term below a root of small id: the nodes' ids
+ * are their own memo.  Same hashes,
  * same order, same result as the walks above. */
 static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double weight)
 {
@@ -482,7 +482,9 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 hessc_status tcanon_term(tcanon *c, const graph *g, node_id root, double weight)
 {
 	hessc_status rc;
-	if (graph_size(g) <= TMEMO_DENSE_MAX && root < graph_size(g))
+	/* the dense walk costs the root's id: a term of a small graph (one
+	 * iteration's scratch), not one of many in a big graph */
+	if (root < 4 * TMPL_MAX_TERM_NODES && root < graph_size(g))
 		return canon_dense(c, g, root, weight);
 	if (!tmemo_clear(&c->memo, graph_size(g)))
 		return HESSC_ERR_NOMEM;

@@ -87,9 +87,9 @@ typedef struct tcanon {
 	tmemo memo;
 	node_id *stack;
 	size_t stack_cap;
-	/* graphs of at most TMEMO_DENSE_MAX nodes (one iteration's scratch
-	 * graph): per node id, its shape hash, smallest slot index and
-	 * canonical position (-2: not in the term, -1: not encoded yet) */
+	/* terms whose root has a small id (one iteration's scratch graph):
+	 * per node id, its shape hash, smallest slot index and canonical
+	 * position (-2: not in the term, -1: not encoded yet) */
 	uint64_t *d_hash;
 	int64_t *d_minvar;
 	int32_t *d_pos;
