@@ -21,10 +21,11 @@
  *       kernels read it from, and returns the descriptor.
  * P_names and a static P_problem are left out: both would grow with n.
  *
- * Each loop is a function per kernel: a `for` over the iterations that
- * loads the term's slots through their affine maps, evaluates the body's
- * tape (value, gradient or Hessian entries) and adds the results into f,
- * g[var], h[position] or hv.  A data slot reads in->NAME[base + s0*i +
+ * Loops over one range are one function per kernel (template_plan.h): a
+ * loop nest, cut into pieces on which every Hessian position is affine,
+ * that loads each member's slots through their affine maps, evaluates the
+ * members' simplified bodies (template_body.h) and writes f, g[var],
+ * h[position] (stored where the write comes first, added otherwise) or hv.  A data slot reads in->NAME[base + s0*i +
  * s1*j].  A dense local Hessian over run-time data (entries that are the
  * products of one input's elements and a column's value) is written as
  * runs: small loops accumulating into arrays, not thousands of statements.

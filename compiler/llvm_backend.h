@@ -56,13 +56,16 @@ void llvm_kernels_free(llvm_kernels *k);
  * for cache keys; NULL when LLVM cannot be initialized. */
 const char *llvm_backend_target_id(diag_sink *diags);
 
-/* Templated models (template.h): the same four kernels, each a loop nest
- * per loop running that loop's body tape, with what emit_template.c
- * writes in C (outputs summed as tmpl_run sums them: g, h and hv zeroed
- * first, then added to).  Tables of constants become private globals of
- * the object; the kernels need no work, and their data must be the
- * position maps of llvm_loop_data.h (one int32 array per loop).
- * f sums each loop on its own, then the loops, as the C kernels do.
+/* Templated models (template.h): the same four kernels, with what
+ * emit_template.c writes in C: one loop nest per group of loops over one
+ * range, cut into pieces, writing g and h as template_plan.h plans (stores
+ * where a write comes first, a zeroing pass only where some first write
+ * adds) from the bodies template_body.h simplified.  Tables of constants
+ * become private globals of the object; the kernels need no work, and
+ * their data must be the position maps of llvm_loop_data.h (one int32
+ * array per loop; only loops whose places are not affine read theirs).
+ * f sums each group's members on their own, then the groups, as the C
+ * kernels do.
  *
  * Loops are optimized by LLVM_LOOP_PASSES, not default<O2>: O2 unrolls the
  * constant-count loops (P1 at n = 10,000: 50 copies of each body), which
