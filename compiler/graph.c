@@ -104,8 +104,27 @@ void graph_free(graph *g)
 	free(g);
 }
 
+static uint64_t node_hash(const graph_node *n);
+
 void graph_reset(graph *g)
 {
+	/* a few nodes: empty their own slots, found first (emptying one
+	 * before finding the next could cut the next one's probe sequence),
+	 * rather than clear the whole table */
+	if (g->count <= 64 && !g->failed) {
+		size_t slot[64], mask = g->table_cap - 1;
+		for (size_t id = 0; id < g->count; id++) {
+			size_t s = (uint32_t)node_hash(&g->nodes[id]) & mask;
+			while (SLOT_ID(g->table[s]) != id)
+				s = (s + 1) & mask;
+			slot[id] = s;
+		}
+		for (size_t id = 0; id < g->count; id++)
+			g->table[slot[id]] = EMPTY;
+		g->count = 0;
+		g->requests = 0;
+		return;
+	}
 	/* a table grown past a few pages would cost more to clear than to
 	 * replace; a fresh one of the initial size is cleared below */
 	if (g->table_cap > 4096) {

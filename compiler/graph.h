@@ -59,8 +59,9 @@ int graph_failed(const graph *g);
 
 /* Empty the graph for reuse, keeping its memory (a scratch graph built and
  * thrown away many times, like one iteration of a sum): afterwards it is
- * as graph_new left it, failure flag and counts included.  Costs the size
- * of its hash table, which shrinks back when a large graph grew it. */
+ * as graph_new left it, failure flag and counts included.  Costs its
+ * nodes when they are few, else the size of its hash table (which shrinks
+ * back when a large graph grew it). */
 void graph_reset(graph *g);
 
 size_t graph_size(const graph *g);

@@ -266,6 +266,34 @@ static void test_graphs_built_by_every_constructor_pass_the_check(void)
 	CU_ASSERT_EQUAL(graph_check(g), bad);
 }
 
+/* A scratch graph reset and rebuilt many times, small and large, stays a
+ * correct hash-consed graph: sizes restart, equal nodes are found again,
+ * different ones are not confused with the nodes of an earlier round. */
+static void test_a_reset_graph_is_empty_and_hash_conses_again(void)
+{
+	graph *g = graph_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	for (int round = 0; round < 50; round++) {
+		int len = round % 2 ? 20 : 400;   /* under and over the few-node reset */
+		node_id acc = graph_var(g, round);
+		for (int k = 1; k < len; k++)
+			acc = graph_binary(g, OP_ADD, acc,
+			                   graph_binary(g, OP_MUL, graph_var(g, round + k),
+			                                graph_const(g, k + 0.25 + 0.5 * round)));
+		CU_ASSERT_EQUAL(graph_check(g), GRAPH_NO_NODE);
+		CU_ASSERT_EQUAL(graph_size(g), (size_t)(1 + 4 * (len - 1)));
+		/* x[round], x[round+1], 1.25 + round/2, their product: ids 0..3 */
+		CU_ASSERT_EQUAL(graph_var(g, round), 0);
+		CU_ASSERT_EQUAL(graph_binary(g, OP_MUL, graph_var(g, round + 1),
+		                             graph_const(g, 1.25 + 0.5 * round)), 3);
+		CU_ASSERT_EQUAL(graph_size(g), (size_t)(1 + 4 * (len - 1)));
+		graph_reset(g);
+		CU_ASSERT_EQUAL(graph_size(g), 0);
+		CU_ASSERT_EQUAL(graph_requests(g), 0);
+	}
+	graph_free(g);
+}
+
 static void test_a_million_node_chain_builds_and_evaluates(void)
 {
 	fresh();
@@ -302,6 +330,7 @@ int main(void)
 	CU_add_test(s, "a bad operand makes the failure sticky", test_a_bad_operand_makes_the_failure_sticky);
 	CU_add_test(s, "graphs built by every constructor pass the check", test_graphs_built_by_every_constructor_pass_the_check);
 	CU_add_test(s, "a million-node chain builds and evaluates", test_a_million_node_chain_builds_and_evaluates);
+	CU_add_test(s, "a reset graph is empty and hash-conses again", test_a_reset_graph_is_empty_and_hash_conses_again);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();
