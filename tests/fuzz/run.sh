@@ -27,7 +27,11 @@ for f in "$root"/examples/*.mod "$root"/tests/bad/*.mod "$root"/tests/bad/*.dat 
 	[ -f "$f" ] && cp "$f" "$work/corpus/" || true
 done
 
-srcs="arena.c ast.c parse.c sema.c sema_data.c sema_eval.c sema_resolve.c sema_set.c lower.c frontend.c diag.c graph.c"
+# the front end and what streaming sums into loops needs (lower_stream.c
+# builds loop bodies with the template stage's canonicalizer)
+srcs="arena.c ast.c parse.c sema.c sema_data.c sema_eval.c sema_resolve.c sema_set.c
+      lower.c lower_stream.c frontend.c diag.c graph.c derive.c derive_sweep.c node_map.c
+      tape.c template_build.c template_canon.c template_stream.c template_setup.c"
 files=""
 for s in $srcs; do files="$files $root/compiler/$s"; done
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L \
