@@ -33,6 +33,7 @@ typedef struct irgen {
 	uint32_t *val_gen;
 	uint32_t gen;
 	LLVMValueRef x, v, out, work;  /* the pointers of the function being built */
+	LLVMValueRef inputs;           /* its run-time inputs: const double *[] */
 } irgen;
 
 /* ---- declarations ------------------------------------------------------------ */
@@ -113,6 +114,15 @@ static void set_slot(irgen *g, uint32_t s, LLVMValueRef value, int escapes)
 static LLVMValueRef real(irgen *g, double v)
 {
 	return LLVMConstReal(g->dbl, v);
+}
+
+/* Element `at` (i64) of run-time input `a`: inputs[a][at]. */
+static LLVMValueRef load_input(irgen *g, LLVMValueRef inputs, long a, LLVMValueRef at)
+{
+	LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)a, 1);
+	LLVMValueRef arr = LLVMBuildLoad2(g->b, g->ptr,
+	        LLVMBuildInBoundsGEP2(g->b, g->ptr, inputs, &idx, 1, ""), "");
+	return LLVMBuildLoad2(g->b, g->dbl, LLVMBuildInBoundsGEP2(g->b, g->dbl, arr, &at, 1, ""), "");
 }
 
 /* base[0 .. count-1] = 0, by llvm.memset (all-zero bits are +0.0). */
@@ -242,7 +252,8 @@ static hessc_status find_escapes(const tape_kernel *k, size_t chunk, unsigned ch
 		long c = (long)(i / chunk);
 		uint32_t reads[3];
 		int n_reads = 0;
-		int writes = in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_OP;
+		int writes = in->kind == TAPE_CONST || in->kind == TAPE_VAR || in->kind == TAPE_DATA ||
+		             in->kind == TAPE_OP;
 		if (writes) {
 			escapes[i] = last_read[in->dst] > c;
 			last_read[in->dst] = -1;
@@ -283,7 +294,10 @@ static LLVMValueRef build_range(irgen *g, const tape_kernel *k, size_t lo, size_
 			set_slot(g, in->dst, load_at(g, g->x, in->index), escapes[i]);
 			break;
 		case TAPE_DATA:
-			return NULL;  /* run-time inputs: only the C emitter reads them so far */
+			set_slot(g, in->dst, load_input(g, g->inputs, (long)in->col,
+			                                LLVMConstInt(g->i64, (unsigned long long)in->index, 1)),
+			         escapes[i]);
+			break;
 		case TAPE_OP: {
 			int arity = graph_op_arity((graph_op)in->op);
 			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
@@ -366,21 +380,25 @@ static hessc_status build_kernel(irgen *g, const tape_kernel *k, tape_kernel_id 
 
 	LLVMValueRef fn = LLVMAddFunction(g->mod, kernel_symbol[id], kernel_type(g, id));
 	LLVMValueRef null = LLVMConstPointerNull(g->ptr);
-	LLVMValueRef x = LLVMGetParam(fn, 0), v = null, out = null, work;
+	LLVMValueRef x = LLVMGetParam(fn, 0), v = null, out = null, work, data;
 	switch (id) {
-	case TAPE_F: work = LLVMGetParam(fn, 1); break;
+	case TAPE_F: work = LLVMGetParam(fn, 1); data = LLVMGetParam(fn, 2); break;
 	case TAPE_GRAD:
-	case TAPE_HESS: out = LLVMGetParam(fn, 1); work = LLVMGetParam(fn, 2); break;
-	default: v = LLVMGetParam(fn, 1); out = LLVMGetParam(fn, 2); work = LLVMGetParam(fn, 3); break;
+	case TAPE_HESS: out = LLVMGetParam(fn, 1); work = LLVMGetParam(fn, 2); data = LLVMGetParam(fn, 3); break;
+	default:
+		v = LLVMGetParam(fn, 1); out = LLVMGetParam(fn, 2); work = LLVMGetParam(fn, 3);
+		data = LLVMGetParam(fn, 4);
+		break;
 	}
 	mark_pointers_noalias(g, fn, id == TAPE_F ? 2 : id == TAPE_HESSVEC ? 4 : 3);
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
 	int returns = id == TAPE_F || id == TAPE_GRAD;
 	LLVMValueRef result = real(g, 0.0);
+	LLVMValueRef inputs = LLVMBuildBitCast(g->b, data, LLVMPointerType(g->ptr, 0), "");
 	int has_result;
 
 	if (n_chunks == 1) {
-		g->x = x, g->v = v, g->out = out, g->work = work;
+		g->x = x, g->v = v, g->out = out, g->work = work, g->inputs = inputs;
 		result = build_range(g, k, 0, k->len, escapes, &has_result);
 		if (!result) {
 			st = HESSC_ERR_INTERNAL;
@@ -394,13 +412,14 @@ static hessc_status build_kernel(irgen *g, const tape_kernel *k, tape_kernel_id 
 			LLVMSetLinkage(part, LLVMInternalLinkage);
 			mark_pointers_noalias(g, part, 4);
 			add_fn_attr(g, part, "noinline");  /* inlined back, LLVM would face one huge block */
-			LLVMValueRef args[4] = { x, v, out, work };
-			LLVMValueRef r = LLVMBuildCall2(g->b, g->chunk_type, part, args, 4, "");
+			LLVMValueRef args[5] = { x, v, out, work, inputs };
+			LLVMValueRef r = LLVMBuildCall2(g->b, g->chunk_type, part, args, 5, "");
 
 			LLVMBasicBlockRef caller = LLVMGetInsertBlock(g->b);
 			LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, part, "entry"));
 			g->x = LLVMGetParam(part, 0), g->v = LLVMGetParam(part, 1);
 			g->out = LLVMGetParam(part, 2), g->work = LLVMGetParam(part, 3);
+			g->inputs = LLVMGetParam(part, 4);
 			size_t hi = (c + 1) * chunk < k->len ? (c + 1) * chunk : k->len;
 			LLVMValueRef pr = build_range(g, k, c * chunk, hi, escapes, &has_result);
 			if (!pr) {
@@ -495,8 +514,9 @@ hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char
 	g.i64 = LLVMInt64TypeInContext(g.ctx);
 	g.ptr = LLVMPointerType(g.dbl, 0);
 	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
-	LLVMTypeRef chunk_params[4] = { g.ptr, g.ptr, g.ptr, g.ptr };  /* x, v, out, work */
-	g.chunk_type = LLVMFunctionType(g.dbl, chunk_params, 4, 0);
+	/* x, v, out, work, inputs */
+	LLVMTypeRef chunk_params[5] = { g.ptr, g.ptr, g.ptr, g.ptr, LLVMPointerType(g.ptr, 0) };
+	g.chunk_type = LLVMFunctionType(g.dbl, chunk_params, 5, 0);
 
 	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
 		st = build_kernel(&g, &t->kernel[k], (tape_kernel_id)k);
@@ -635,6 +655,18 @@ static hessc_status build_body(irgen *g, const loopgen *L, const tape_kernel *tk
 				at = gep_dyn(g, LLVMBuildBitCast(g->b, L->table, g->ptr, ""), idx);
 			}
 			set_slot(g, in->dst, LLVMBuildLoad2(g->b, g->dbl, at, ""), 0);
+			break;
+		}
+		case TAPE_DATA: {   /* data slot col: its input's element at (i, j) */
+			size_t d = (size_t)in->col;
+			if (d >= l->n_data)
+				return HESSC_ERR_INTERNAL;
+			LLVMValueRef at = i64c(g, l->data_base[d]);
+			if (l->count[0] > 1 && l->data_stride0[d] != 0)
+				at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, L->i, i64c(g, l->data_stride0[d]), ""), "");
+			if (l->data_stride1[d] != 0)
+				at = LLVMBuildAdd(g->b, at, LLVMBuildMul(g->b, L->j, i64c(g, l->data_stride1[d]), ""), "");
+			set_slot(g, in->dst, load_input(g, g->inputs, l->data_input[d], at), 0);
 			break;
 		}
 		case TAPE_OP: {
@@ -862,6 +894,10 @@ static hessc_status build_templated_kernel(irgen *g, kernelgen *K, tape_kernel_i
 		zero(g, g->out, (int64_t)s->nnz);
 	LLVMTypeRef i32ptr = LLVMPointerType(LLVMInt32TypeInContext(g->ctx), 0);
 	LLVMValueRef maps = LLVMBuildBitCast(g->b, data, LLVMPointerType(i32ptr, 0), "");
+	/* the inputs follow the n_loops maps in data's array of pointers */
+	LLVMValueRef after_maps = i64c(g, (long)s->n_loops);
+	g->inputs = LLVMBuildBitCast(g->b, LLVMBuildInBoundsGEP2(g->b, i32ptr, maps, &after_maps, 1, ""),
+	                             LLVMPointerType(g->ptr, 0), "");
 	for (size_t q = 0; q < s->n_loops; q++) {
 		LLVMValueRef idx = i64c(g, (long)q);
 		K->maps[q] = id == TAPE_HESS && P->hess.reads_map[q]

@@ -18,6 +18,13 @@
  * (n = 1000: 1.7 s at 1000 instructions per chunk, 1.0 s at 200).  A value that a later chunk reads lives in work[slot] (the tape's
  * slot), every other value in a register; so the kernels need the tape's
  * work_size doubles of work, from the caller, and are reentrant.
+ *
+ * Run-time inputs (TAPE_DATA, frontend.h's model_input): the written-out
+ * kernels' data is then `const double *const *`, one array per input in
+ * the model's input order (the layout of generated C's P_data), and
+ * TAPE_DATA reads data[col][index].  The loop kernels' data is one array
+ * of pointers: the n_loops position maps first, then the inputs (see
+ * below).  A tape without inputs never reads data.
  */
 #ifndef HESSC_LLVM_BACKEND_H
 #define HESSC_LLVM_BACKEND_H
@@ -63,7 +70,10 @@ const char *llvm_backend_target_id(diag_sink *diags);
  * adds) from the bodies template_body.h simplified.  Tables of constants
  * become private globals of the object; the kernels need no work, and
  * their data must be the position maps of llvm_loop_data.h (one int32
- * array per loop; only loops whose places are not affine read theirs).
+ * array per loop; only loops whose places are not affine read theirs),
+ * followed, when the loops read run-time inputs, by one const double *
+ * per input: data slot d reads element data_base[d] + data_stride0[d]*i +
+ * data_stride1[d]*j of input data_input[d], as emit_template.c does.
  * f sums each group's members on their own, then the groups, as the C
  * kernels do.
  *

@@ -21,6 +21,10 @@
 
 #include "derive.h"
 #include "frontend.h"
+#if HESSC_HAVE_LLVM
+#include "llvm_backend.h"
+#include "llvm_loop_data.h"
+#endif
 #include "tape.h"
 #include "template.h"
 #include "test_runner.h"
@@ -589,6 +593,135 @@ static void test_the_benchmark_logistic_regression_takes_its_data_at_run_time(vo
 	loaded_free(&l);
 }
 
+#if HESSC_HAVE_LLVM
+/* The logistic regression at m samples and d features, data at run time. */
+static char *lr_text(int m, int d)
+{
+	char *t = malloc(sizeof lr_model + 64);
+	const char *rest = strstr(lr_model, "param lambda;");
+	sprintf(t, "param m := %d;\nparam d := %d;\n%s", m, d, rest);
+	return t;
+}
+
+/* f, g, H and H v of LLVM-compiled kernels whose data is `data`. */
+static void llvm_values(const hessc_problem *p, size_t n, size_t nnz, size_t work_size,
+                        const int32_t *colptr, const int32_t *rowind, const void *data,
+                        const double *x, const double *dir, values *out)
+{
+	double *work = malloc((work_size + 1) * sizeof *work);
+	memset(out, 0, sizeof *out);
+	out->n = n;
+	out->nnz = nnz;
+	out->g = malloc((n + 1) * sizeof *out->g);
+	out->hv = malloc((n + 1) * sizeof *out->hv);
+	out->h = malloc((nnz + 1) * sizeof *out->h);
+	out->colptr = malloc((n + 1) * sizeof *out->colptr);
+	out->rowind = malloc((nnz + 1) * sizeof *out->rowind);
+	memcpy(out->colptr, colptr, (n + 1) * sizeof *colptr);
+	memcpy(out->rowind, rowind, nnz * sizeof *rowind);
+	out->f = p->grad(x, out->g, work, data);
+	CU_ASSERT(close_to(p->f(x, work, data), out->f, 1e-15));
+	p->hess(x, out->h, work, data);
+	p->hessvec(x, dir, out->hv, work, data);
+	free(work);
+}
+
+/* The LLVM backend reads the inputs, written out (in chunks: the model is
+ * long enough) or in loops, as the same model given its data in a data
+ * text; one compiled object serves two data sets. */
+static void llvm_reads_inputs(int loops)
+{
+	static const char *const names[] = { "lambda", "X", "y" };
+	const int M = 40, D = 5;
+	char *text = lr_text(M, D);
+	frontend_input fin = { .model = { "model.mod", text, strlen(text) }, .run_time_inputs = 1 };
+	diag_sink sink = { quiet, NULL, 0 };
+	graph *g = graph_new();
+	model *m = NULL;
+	tmpl_set ts;
+	derivatives d;
+	tape t;
+	hessc_problem p;
+	llvm_kernels *k = NULL;
+	llvm_templated_data *maps = NULL;
+	unsigned char *obj = NULL;
+	size_t obj_len = 0;
+	memset(&ts, 0, sizeof ts);
+	memset(&d, 0, sizeof d);
+	memset(&t, 0, sizeof t);
+	memset(&p, 0, sizeof p);
+	CU_ASSERT_EQUAL_FATAL(frontend_build(&fin, &sink, g, &m), HESSC_OK);
+	CU_ASSERT_EQUAL_FATAL(m->n_inputs, 3);
+	for (size_t a = 0; a < 3; a++)
+		CU_ASSERT_STRING_EQUAL(m->inputs[a].name, names[a]);
+	size_t nnz;
+	const int32_t *colptr, *rowind;
+	if (loops) {
+		CU_ASSERT_EQUAL_FATAL(tmpl_find(g, m->objective, m->n, 2, &ts), HESSC_OK);
+		CU_ASSERT_FATAL(ts.n_loops > 0);
+		CU_ASSERT_EQUAL_FATAL(tmpl_derive(&ts, DERIVE_DEFAULT_MAX_NNZ), HESSC_OK);
+		CU_ASSERT_FATAL(ts.loops[0].n_data > 0);
+		CU_ASSERT_EQUAL_FATAL(llvm_backend_compile_templated(&ts, &sink, &obj, &obj_len, NULL),
+		                      HESSC_OK);
+		nnz = ts.nnz, colptr = ts.colptr, rowind = ts.rowind;
+	} else {
+		CU_ASSERT_EQUAL_FATAL(derive(g, m->objective, m->n, DERIVE_DEFAULT_MAX_NNZ, &d), HESSC_OK);
+		CU_ASSERT_EQUAL_FATAL(tape_build(g, &d, &t), HESSC_OK);
+		CU_ASSERT_FATAL(t.kernel[TAPE_HESS].len > LLVM_BACKEND_CHUNK);
+		CU_ASSERT_EQUAL_FATAL(llvm_backend_compile(&t, &sink, &obj, &obj_len, NULL), HESSC_OK);
+		nnz = d.nnz, colptr = d.hess_colptr, rowind = d.hess_rowind;
+	}
+	CU_ASSERT_EQUAL_FATAL(llvm_backend_load(obj, obj_len, &sink, &p, &k), HESSC_OK);
+	if (loops)
+		CU_ASSERT_EQUAL_FATAL(llvm_templated_data_build(&ts, &p, &maps), HESSC_OK);
+	/* data: the loops' maps, then the inputs */
+	size_t n_maps = loops ? ts.n_loops : 0;
+	const void **data = calloc(n_maps + 3, sizeof *data);
+	for (size_t q = 0; q < n_maps; q++)
+		data[q] = ((const void *const *)p.data)[q];
+	for (unsigned set = 1; set <= 2; set++) {
+		data_set ds;
+		data_set_make(&ds, M, D, set);
+		double x[5], dir[5];
+		point(x, dir, D, set);
+		data[n_maps] = &ds.lambda;
+		data[n_maps + 1] = ds.X;
+		data[n_maps + 2] = ds.y;
+		char *dt = data_text(&ds);
+		values run, ref;
+		llvm_values(&p, m->n, nnz, loops ? 0 : t.work_size, colptr, rowind, data, x, dir, &run);
+		CU_ASSERT_FATAL(pipeline_values(text, dt, NULL, 0, NULL, NULL, 0, x, dir, &ref));
+		assert_same(&run, &ref, 1e-13);
+		values_free(&run);
+		values_free(&ref);
+		free(dt);
+		data_set_free(&ds);
+	}
+	free(data);
+	llvm_templated_data_free(maps);
+	llvm_kernels_free(k);
+	free(obj);
+	if (!loops) {
+		tape_free(&t);
+		derivatives_free(&d);
+	}
+	tmpl_set_free(&ts);
+	model_free(m);
+	graph_free(g);
+	free(text);
+}
+
+static void test_llvm_kernels_written_out_read_the_inputs(void)
+{
+	llvm_reads_inputs(0);
+}
+
+static void test_llvm_loop_kernels_read_the_inputs(void)
+{
+	llvm_reads_inputs(1);
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const test_case tests[] = {
@@ -604,6 +737,10 @@ int main(int argc, char **argv)
 		  test_a_grid_loop_reads_its_weights_at_run_time },
 		{ "the benchmark logistic regression takes its data at run time",
 		  test_the_benchmark_logistic_regression_takes_its_data_at_run_time },
+#if HESSC_HAVE_LLVM
+		{ "LLVM kernels written out read the inputs", test_llvm_kernels_written_out_read_the_inputs },
+		{ "LLVM loop kernels read the inputs", test_llvm_loop_kernels_read_the_inputs },
+#endif
 	};
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s HESSC BENCH_MODELS_DIR\n", argv[0]);
