@@ -3,6 +3,7 @@
 #   1. the unit and end-to-end tests (meson test) in a normal build,
 #   2. the same under AddressSanitizer and UndefinedBehaviorSanitizer,
 #   3. the conformance oracle (AMPL's own .nl files) on the CUTE models,
+#      eval with both backends and solve,
 #   4. the libFuzzer target over the front end for 60 s under ASan+UBSan.
 # Set FUZZ_SECONDS to change 4; the script stops at the first failure.
 set -euo pipefail
@@ -29,6 +30,9 @@ conformance=${HESSC_CONFORMANCE:-$top/../shared/tools/conformance}
 if [[ -x $conformance ]]; then
   "$conformance" build/compiler/hessc
   "$conformance" build/compiler/hessc --solve
+  # the default backend is LLVM (cc only for very large written-out kernels):
+  # the system-compiler backend must agree with the oracle too
+  HESSC_BACKEND=cc "$conformance" build/compiler/hessc
 else
   echo "conformance: SKIPPED: $conformance not found (set HESSC_CONFORMANCE)"
 fi
