@@ -173,8 +173,12 @@ hessc_status hessc_compile(const hessc_text *model_text, const hessc_options *op
 		if (st == HESSC_OK && stored && api_cache_write_meta(&cache, &hm->meta) == HESSC_OK)
 			hm->stats.stored_in_cache = 1;
 	}
-	if (st == HESSC_OK)
+	if (st == HESSC_OK) {
 		api_fill_problem(hm);
+		hm->kernel_data = hm->problem.data;
+		if (hm->meta.n_inputs)
+			hm->problem.data = NULL;   /* kernels read an instance's data (api_instance.c) */
+	}
 done:
 	api_cache_close(&cache);
 	api_texts_free(&texts);
@@ -232,6 +236,19 @@ size_t hessc_model_nnz(const hessc_model *m) { return m->meta.nnz; }
 const int *hessc_model_hess_colptr(const hessc_model *m) { return m->meta.colptr; }
 const int *hessc_model_hess_rowind(const hessc_model *m) { return m->meta.rowind; }
 size_t hessc_model_work_size(const hessc_model *m) { return m->meta.work_size; }
+size_t hessc_model_n_inputs(const hessc_model *m) { return m->meta.n_inputs; }
+const char *hessc_model_input_name(const hessc_model *m, size_t k)
+{
+	return k < m->meta.n_inputs ? m->meta.input_names[k] : NULL;
+}
+size_t hessc_model_input_size(const hessc_model *m, size_t k)
+{
+	return k < m->meta.n_inputs ? m->meta.input_counts[k] : 0;
+}
+const char *hessc_model_input_layout(const hessc_model *m, size_t k)
+{
+	return k < m->meta.n_inputs ? m->meta.input_layouts[k] : NULL;
+}
 hessc_f_fn hessc_model_f(const hessc_model *m) { return m->problem.f; }
 hessc_grad_fn hessc_model_grad(const hessc_model *m) { return m->problem.grad; }
 hessc_hess_fn hessc_model_hess(const hessc_model *m) { return m->problem.hess; }

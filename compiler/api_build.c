@@ -49,6 +49,7 @@ static hessc_status front_end(const api_texts *texts, const hessc_options *opt,
 		.n_defines = opt->n_defines,
 		.objective = opt->objective,
 		.find_loops = !opt->unrolled,   /* loops found while lowering (frontend.h) */
+		.run_time_inputs = opt->run_time_inputs != 0,
 	};
 	double t0 = api_now_ms();
 	hessc_status st = frontend_build(&in, diags, P->g, &P->m);
@@ -148,6 +149,21 @@ static hessc_status meta_from(const model *m, size_t nnz, const int32_t *colptr,
 	memcpy(meta->colptr, colptr, (n + 1) * sizeof *meta->colptr);
 	if (nnz)
 		memcpy(meta->rowind, rowind, nnz * sizeof *meta->rowind);
+	if (m->n_inputs == 0)
+		return HESSC_OK;
+	meta->input_names = calloc(m->n_inputs, sizeof *meta->input_names);
+	meta->input_counts = calloc(m->n_inputs, sizeof *meta->input_counts);
+	meta->input_layouts = calloc(m->n_inputs, sizeof *meta->input_layouts);
+	if (!meta->input_names || !meta->input_counts || !meta->input_layouts)
+		return HESSC_ERR_NOMEM;
+	meta->n_inputs = m->n_inputs;
+	for (size_t a = 0; a < m->n_inputs; a++) {
+		meta->input_names[a] = strdup(m->inputs[a].name);
+		meta->input_layouts[a] = strdup(m->inputs[a].layout ? m->inputs[a].layout : "");
+		meta->input_counts[a] = m->inputs[a].count;
+		if (!meta->input_names[a] || !meta->input_layouts[a])
+			return HESSC_ERR_NOMEM;
+	}
 	return HESSC_OK;
 }
 

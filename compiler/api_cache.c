@@ -73,6 +73,10 @@ static void make_key(const api_texts *texts, const hessc_options *opt, kcache_ke
 	kcache_key_add_str(k, "objective", opt->objective);
 	uint64_t unrolled = opt->unrolled != 0;
 	kcache_key_add(k, "unrolled", &unrolled, sizeof unrolled);
+	/* run-time inputs: their values are never part of the key (not given
+	 * at compile time), only that inputs are allowed */
+	uint64_t inputs = opt->run_time_inputs != 0;
+	kcache_key_add(k, "run-time-inputs", &inputs, sizeof inputs);
 }
 
 hessc_status api_cache_open(const api_texts *texts, const hessc_options *opt,

@@ -27,6 +27,9 @@ struct hessc_model {
 	llvm_kernels *llvm;        /* the LLVM backend's linked object, or NULL */
 	llvm_templated_data *llvm_loops;  /* the position maps LLVM's loops read, or NULL */
 #endif
+	const void *kernel_data;   /* what the backend gave as data; with run-time inputs,
+	                              problem.data is NULL and instances (api_instance.c)
+	                              build their data from this */
 };
 
 /* Milliseconds on a monotonic clock. */

@@ -237,6 +237,31 @@ static hessc_status find_problem(cc_kernels *k, const char *object, diag_sink *d
 	return HESSC_OK;
 }
 
+hessc_status cc_kernels_bind_block(const cc_kernels *k, const void *inputs, void **block,
+                                   const hessc_problem **problem)
+{
+	size_t (*bytes)(void);
+	const hessc_problem *(*setup)(void *);
+	const hessc_problem *(*bind)(void *, const void *);
+	*block = NULL;
+	*problem = NULL;
+	*(void **)&bytes = dlsym(k->handle, CC_PREFIX "_setup_bytes");
+	*(void **)&setup = dlsym(k->handle, CC_PREFIX "_setup");
+	*(void **)&bind = dlsym(k->handle, CC_PREFIX "_bind");
+	if (!bytes || !setup || !bind)
+		return HESSC_ERR_INTERNAL;
+	void *mem = malloc(bytes());
+	if (!mem)
+		return HESSC_ERR_NOMEM;
+	if (!setup(mem)) {
+		free(mem);
+		return HESSC_ERR_INTERNAL;
+	}
+	*problem = bind(mem, inputs);
+	*block = mem;
+	return HESSC_OK;
+}
+
 /* A copy of the compiled object at `to`, whole or not at all (the kernel
  * cache keeps it). */
 static hessc_status save_object(const char *from, const char *to, diag_sink *diags)

@@ -62,4 +62,12 @@ const hessc_problem *cc_kernels_problem(const cc_kernels *k);
 
 void cc_kernels_free(cc_kernels *k);
 
+/* Templated code reading run-time inputs: a setup block of its own
+ * (*block, malloc'ed, the caller frees it) whose kernels read the inputs'
+ * struct at `inputs` (kept by address), and its descriptor.  Several
+ * blocks serve several data sets at once.  HESSC_ERR_INTERNAL when the
+ * code has no P_bind (written out, or no inputs). */
+hessc_status cc_kernels_bind_block(const cc_kernels *k, const void *inputs, void **block,
+                                   const hessc_problem **problem);
+
 #endif

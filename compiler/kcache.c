@@ -16,9 +16,10 @@
  * "HSCMETA" + format version byte, then fields (byte_record.h):  u64
  * maximize, n, nnz, work_size, backend, loops; str name, objective; n x str
  * names; n x f64 x0, lower, upper; (n+1) x i32 colptr; nnz x i32 rowind;
- * u64 setup length + setup bytes. */
+ * u64 setup length + setup bytes; u64 n_inputs, then per input str name,
+ * u64 count, str layout. */
 
-static const char meta_magic[8] = { 'H', 'S', 'C', 'M', 'E', 'T', 'A', 2 };
+static const char meta_magic[8] = { 'H', 'S', 'C', 'M', 'E', 'T', 'A', 3 };
 
 hessc_status kernel_meta_serialize(const kernel_meta *m, unsigned char **bytes, size_t *len)
 {
@@ -43,6 +44,12 @@ hessc_status kernel_meta_serialize(const kernel_meta *m, unsigned char **bytes, 
 	record_put(&w, m->rowind, m->nnz * sizeof *m->rowind);
 	record_put_u64(&w, m->setup_len);
 	record_put(&w, m->setup, m->setup_len);
+	record_put_u64(&w, m->n_inputs);
+	for (size_t a = 0; a < m->n_inputs; a++) {
+		record_put_str(&w, m->input_names[a]);
+		record_put_u64(&w, m->input_counts[a]);
+		record_put_str(&w, m->input_layouts[a]);
+	}
 	if (w.failed) {
 		free(w.buf);
 		return HESSC_ERR_NOMEM;
@@ -68,6 +75,15 @@ void kernel_meta_free(kernel_meta *m)
 	free(m->colptr);
 	free(m->rowind);
 	free(m->setup);
+	for (size_t a = 0; a < m->n_inputs; a++) {
+		if (m->input_names)
+			free(m->input_names[a]);
+		if (m->input_layouts)
+			free(m->input_layouts[a]);
+	}
+	free(m->input_names);
+	free(m->input_counts);
+	free(m->input_layouts);
 	memset(m, 0, sizeof *m);
 }
 
@@ -124,6 +140,26 @@ hessc_status kernel_meta_parse(const unsigned char *bytes, size_t len, kernel_me
 	if (setup_len)
 		out->setup = record_take_array(&r, setup_len, 1);
 	out->setup_len = out->setup ? (size_t)setup_len : 0;
+	uint64_t n_inputs = record_take_u64(&r);
+	/* every input takes at least 24 bytes: a bound before calloc */
+	if (!r.bad && n_inputs > (uint64_t)(r.end - r.p) / 24)
+		r.bad = 1;
+	if (!r.bad && n_inputs > 0) {
+		out->input_names = calloc(n_inputs, sizeof *out->input_names);
+		out->input_counts = calloc(n_inputs, sizeof *out->input_counts);
+		out->input_layouts = calloc(n_inputs, sizeof *out->input_layouts);
+		if (!out->input_names || !out->input_counts || !out->input_layouts)
+			r.bad = 1;
+		else
+			out->n_inputs = (size_t)n_inputs;   /* set once the arrays can be freed */
+		for (size_t a = 0; a < out->n_inputs && !r.bad; a++) {
+			out->input_names[a] = record_take_str(&r);
+			out->input_counts[a] = (size_t)record_take_u64(&r);
+			out->input_layouts[a] = record_take_str(&r);
+			if (!out->input_names[a] || !out->input_layouts[a])
+				r.bad = 1;
+		}
+	}
 	out->n = (size_t)n;
 	if (r.bad || r.p != r.end || !pattern_valid(out)) {
 		kernel_meta_free(out);

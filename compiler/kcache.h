@@ -42,6 +42,10 @@ typedef struct kernel_meta {
 	unsigned char *setup;  /* what loading needs besides the code and the above
 	                          (LLVM's loops: llvm_loop_data.h), or NULL */
 	size_t setup_len;
+	size_t n_inputs;       /* run-time inputs (frontend.h's model_input), in order */
+	char **input_names;    /* size n_inputs */
+	size_t *input_counts;  /* size n_inputs: elements of each */
+	char **input_layouts;  /* size n_inputs: model_input's layout text */
 } kernel_meta;
 
 void kernel_meta_free(kernel_meta *m);   /* frees the members, not m */

@@ -448,6 +448,202 @@ static void test_llvm_and_cc_agree_to_1e13_on_every_example_model(void)
 	}
 }
 
+/* ---- run-time inputs ------------------------------------------------------------ */
+
+static const char lr_model[] =
+	"param m := 7;\n"
+	"param d := 4;\n"
+	"param lambda;\n"
+	"param X{i in 1..m, j in 1..d};\n"
+	"param y{1..m};\n"
+	"var w{1..d} := 0;\n"
+	"minimize f:\n"
+	"\tsum {i in 1..m} log(1 + exp(-y[i] * sum {j in 1..d} X[i,j]*w[j]))\n"
+	"\t+ lambda/2 * sum {j in 1..d} w[j]^2;\n";
+
+/* One data set of lr_model: lambda, X (7 x 4, row-major), y. */
+typedef struct lr_data {
+	double lambda, X[28], y[7];
+	char text[4096];
+} lr_data;
+
+static void lr_data_make(lr_data *ds, unsigned seed)
+{
+	char *t = ds->text;
+	ds->lambda = 0.05 + 0.1 * seed;
+	for (int i = 0; i < 7; i++) {
+		for (int j = 0; j < 4; j++)
+			ds->X[i * 4 + j] = sin(1.3 * (i + 1) + 0.7 * (j + 1) + seed) * (1.0 + 0.5 * seed);
+		ds->y[i] = (i + seed) % 3 == 0 ? 1.0 : -1.0;
+	}
+	t += sprintf(t, "data;\nparam lambda := %.17g;\nparam y :=", ds->lambda);
+	for (int i = 0; i < 7; i++)
+		t += sprintf(t, " %d %.17g", i + 1, ds->y[i]);
+	t += sprintf(t, ";\nparam X: 1 2 3 4 :=\n");
+	for (int i = 0; i < 7; i++) {
+		t += sprintf(t, "%d", i + 1);
+		for (int j = 0; j < 4; j++)
+			t += sprintf(t, " %.17g", ds->X[i * 4 + j]);
+		t += sprintf(t, "\n");
+	}
+	sprintf(t, ";\n");
+}
+
+/* f, g, H and H v of a descriptor at x along v. */
+typedef struct lr_values {
+	double f, g[4], h[10], hv[4];
+} lr_values;
+
+static void lr_evaluate(const hessc_problem *p, const double *x, const double *v, lr_values *out)
+{
+	double work[4096];
+	CU_ASSERT_FATAL(p->work_size <= 4096);
+	CU_ASSERT_EQUAL_FATAL(p->n, 4);
+	CU_ASSERT_EQUAL_FATAL(p->nnz, 10);
+	out->f = p->grad(x, out->g, work, p->data);
+	CU_ASSERT(close_to(p->f(x, work, p->data), out->f, 1.0));
+	p->hess(x, out->h, work, p->data);
+	p->hessvec(x, v, out->hv, work, p->data);
+}
+
+static void lr_assert_same(const lr_values *a, const lr_values *b)
+{
+	CU_ASSERT(close_to(a->f, b->f, 1.0));
+	for (int k = 0; k < 4; k++) {
+		CU_ASSERT(close_to(a->g[k], b->g[k], 1.0));
+		CU_ASSERT(close_to(a->hv[k], b->hv[k], 1.0));
+	}
+	for (int k = 0; k < 10; k++)
+		CU_ASSERT(close_to(a->h[k], b->h[k], 1.0));
+}
+
+static hessc_model *lr_compile(hessc_backend b, int unrolled, const lr_data *data, int *from_cache)
+{
+	hessc_options o;
+	options(&o, b, 1);
+	o.unrolled = unrolled;
+	hessc_text d = { "lr.dat", data ? data->text : NULL, data ? strlen(data->text) : 0 };
+	if (data) {
+		o.data = &d;
+		o.n_data = 1;
+	} else {
+		o.run_time_inputs = 1;
+	}
+	hessc_model *m = NULL;
+	CU_ASSERT_EQUAL(hessc_compile_string("lr.mod", lr_model, strlen(lr_model), &o, &m), HESSC_OK);
+	if (m && from_cache) {
+		hessc_stats st;
+		hessc_model_stats(m, &st);
+		*from_cache = st.from_cache;
+	}
+	return m;
+}
+
+/* The model with inputs, compiled with backend b (twice: the second comes
+ * from the cache, whose key holds no data), on two data sets bound to two
+ * instances at once, against the same model given each data set in a data
+ * text; out[set] gets the instances' values. */
+static void lr_inputs_with(hessc_backend b, int unrolled, lr_values out[2])
+{
+	static const char *const names[] = { "lambda", "X", "y" };
+	static const size_t sizes[] = { 1, 28, 7 };
+	int hit = 0;
+	hessc_model *first = lr_compile(b, unrolled, NULL, NULL);
+	hessc_model *m = lr_compile(b, unrolled, NULL, &hit);
+	CU_ASSERT_FATAL(first && m);
+	CU_ASSERT(hit);
+	hessc_stats stats;
+	hessc_model_stats(m, &stats);
+	CU_ASSERT_EQUAL(stats.backend, b);
+	CU_ASSERT_EQUAL(stats.loops > 0, !unrolled);
+	hessc_model_free(first);
+	CU_ASSERT_EQUAL_FATAL(hessc_model_n_inputs(m), 3);
+	for (size_t k = 0; k < 3; k++) {
+		CU_ASSERT_STRING_EQUAL(hessc_model_input_name(m, k), names[k]);
+		CU_ASSERT_EQUAL(hessc_model_input_size(m, k), sizes[k]);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(hessc_model_input_layout(m, 1), "X[i,j] at (i-1)*4 + (j-1)"));
+	CU_ASSERT_PTR_NULL(hessc_model_input_name(m, 3));
+	CU_ASSERT_PTR_NULL(hessc_model_data(m));
+	lr_data ds[2];
+	hessc_instance *in[2] = { NULL, NULL };
+	for (unsigned set = 0; set < 2; set++) {
+		lr_data_make(&ds[set], set + 1);
+		CU_ASSERT_EQUAL_FATAL(hessc_instance_new(m, &in[set]), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[set], "lambda", &ds[set].lambda, 1), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[set], "X", ds[set].X, 28), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[set], "y", ds[set].y, 7), HESSC_OK);
+	}
+	double x[4] = { 0.3, -0.2, 0.5, 0.1 }, v[4] = { 1.0, -0.5, 0.25, 2.0 };
+	for (unsigned set = 0; set < 2; set++) {
+		const hessc_problem *p = NULL;
+		CU_ASSERT_EQUAL_FATAL(hessc_instance_problem(in[set], &p), HESSC_OK);
+		lr_evaluate(p, x, v, &out[set]);
+		hessc_model *ref = lr_compile(b, unrolled, &ds[set], NULL);
+		CU_ASSERT_FATAL(ref != NULL);
+		CU_ASSERT_EQUAL(hessc_model_n_inputs(ref), 0);
+		lr_values want;
+		lr_evaluate(hessc_model_problem(ref), x, v, &want);
+		lr_assert_same(&out[set], &want);
+		hessc_model_free(ref);
+	}
+	CU_ASSERT(fabs(out[0].f - out[1].f) > 1e-3);   /* the two data sets differ */
+	hessc_instance_free(in[0]);
+	hessc_instance_free(in[1]);
+	hessc_model_free(m);
+}
+
+static void test_one_compiled_model_serves_two_data_sets_with_both_backends(void)
+{
+	for (int unrolled = 0; unrolled <= 1; unrolled++) {
+		lr_values cc[2], llvm[2];
+		lr_inputs_with(HESSC_BACKEND_CC, unrolled, cc);
+		if (!hessc_have_llvm())
+			continue;
+		lr_inputs_with(HESSC_BACKEND_LLVM, unrolled, llvm);
+		lr_assert_same(&cc[0], &llvm[0]);
+		lr_assert_same(&cc[1], &llvm[1]);
+	}
+}
+
+static void test_binding_inputs_wrongly_is_an_error(void)
+{
+	hessc_model *m = lr_compile(best_backend(), 0, NULL, NULL);
+	CU_ASSERT_FATAL(m != NULL);
+	lr_data ds;
+	lr_data_make(&ds, 1);
+	hessc_instance *in = NULL;
+	const hessc_problem *p = (const hessc_problem *)&ds;
+	CU_ASSERT_EQUAL(hessc_instance_new(NULL, &in), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL(hessc_instance_new(m, NULL), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL_FATAL(hessc_instance_new(m, &in), HESSC_OK);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "X", ds.X, 27), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "y", ds.y, 28), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "z", ds.y, 7), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "y", NULL, 7), HESSC_ERR_USAGE);
+	CU_ASSERT_EQUAL(hessc_instance_problem(in, &p), HESSC_ERR_USAGE);   /* nothing bound */
+	CU_ASSERT_PTR_NULL(p);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "X", ds.X, 28), HESSC_OK);
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "lambda", &ds.lambda, 1), HESSC_OK);
+	CU_ASSERT_EQUAL(hessc_instance_problem(in, &p), HESSC_ERR_USAGE);   /* y missing */
+	CU_ASSERT_EQUAL(hessc_instance_bind(in, "y", ds.y, 7), HESSC_OK);
+	CU_ASSERT_EQUAL(hessc_instance_problem(in, &p), HESSC_OK);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_EQUAL(hessc_instance_problem(NULL, &p), HESSC_ERR_USAGE);
+	hessc_instance_free(in);
+	hessc_instance_free(NULL);
+	hessc_model_free(m);
+
+	/* without the option, a param with no value stays an error */
+	hessc_options o;
+	options(&o, best_backend(), 0);
+	o.diag = NULL;
+	m = NULL;
+	CU_ASSERT_EQUAL(hessc_compile_string("lr.mod", lr_model, strlen(lr_model), &o, &m),
+	                HESSC_ERR_MODEL);
+	CU_ASSERT_PTR_NULL(m);
+}
+
 int main(int argc, char **argv)
 {
 	model_files = argv + 1;
@@ -469,6 +665,8 @@ int main(int argc, char **argv)
 	CU_add_test(s, "no cache neither reads nor writes", test_no_cache_neither_reads_nor_writes);
 	CU_add_test(s, "a corrupt cache entry is rebuilt", test_a_corrupt_cache_entry_is_rebuilt);
 	CU_add_test(s, "llvm and cc agree to 1e-13 on every example model", test_llvm_and_cc_agree_to_1e13_on_every_example_model);
+	CU_add_test(s, "one compiled model serves two data sets with both backends", test_one_compiled_model_serves_two_data_sets_with_both_backends);
+	CU_add_test(s, "binding inputs wrongly is an error", test_binding_inputs_wrongly_is_an_error);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();

@@ -97,6 +97,12 @@ typedef struct hessc_options {
 	hessc_diag_fn diag;           /* NULL: diagnostics are dropped (the status still tells) */
 	void *diag_ctx;               /* passed to diag */
 	int unrolled;                 /* 1: every term written out, no loops (default 0) */
+	int run_time_inputs;          /* 1: a param the objective reads but no data, define
+	                                 or model gives a value becomes a run-time input,
+	                                 bound by hessc_instance_bind (default 0: such a
+	                                 param is an error).  The kernel cache key holds
+	                                 this flag, never the inputs' values: one
+	                                 compilation serves every data set. */
 } hessc_options;
 
 /* Where the time went, and whether the kernel cache answered. */
@@ -120,7 +126,8 @@ typedef struct hessc_stats {
 /* Kernel signatures: exactly the callbacks of hessc_problem.  `work` holds
  * hessc_model_work_size() doubles (may be NULL when that is 0); `data` must
  * be hessc_model_data() (the problem's data pointer): the kernels of loops
- * read their position maps there. */
+ * read their position maps there; for a model with run-time inputs, the
+ * data of an instance's descriptor (hessc_instance_problem). */
 typedef double (*hessc_f_fn)(const double *x, double *work, const void *data);
 typedef double (*hessc_grad_fn)(const double *x, double *g, double *work, const void *data);
 typedef void (*hessc_hess_fn)(const double *x, double *h, double *work, const void *data);
@@ -162,8 +169,51 @@ HESSC_API hessc_f_fn hessc_model_f(const hessc_model *m);
 HESSC_API hessc_grad_fn hessc_model_grad(const hessc_model *m);
 HESSC_API hessc_hess_fn hessc_model_hess(const hessc_model *m);
 HESSC_API hessc_hessvec_fn hessc_model_hessvec(const hessc_model *m);
-/* The `data` argument every kernel call takes; owned by the model. */
+/* The `data` argument every kernel call takes; owned by the model.  NULL
+ * for a model with run-time inputs: see hessc_instance. */
 HESSC_API const void *hessc_model_data(const hessc_model *m);
+
+/* Run-time inputs (hessc_options.run_time_inputs), in the model's order
+ * k = 0 .. n_inputs-1: the param's name, its number of elements, and where
+ * each element lives in the array bound to it, e.g.
+ * "X[i,j] at (i-1)*4 + (j-1), i in 1..7, j in 1..4" (row-major, the first
+ * subscript slowest, as the generated header says).  NULL / 0 for k out of
+ * range. */
+HESSC_API size_t hessc_model_n_inputs(const hessc_model *m);
+HESSC_API const char *hessc_model_input_name(const hessc_model *m, size_t k);
+HESSC_API size_t hessc_model_input_size(const hessc_model *m, size_t k);
+HESSC_API const char *hessc_model_input_layout(const hessc_model *m, size_t k);
+
+/* An instance: a compiled model and one data set of its run-time inputs.
+ * A model with inputs has NULL data (hessc_model_data, and the descriptor
+ * of hessc_model_problem): its kernels must be called with an instance's
+ * data instead.  Create an instance, bind every input, then take its
+ * descriptor:
+ *
+ *   hessc_instance *a;
+ *   hessc_instance_new(m, &a);
+ *   hessc_instance_bind(a, "X", X, 7 * 4);   // the array is kept by address
+ *   hessc_instance_bind(a, "y", y, 7);
+ *   const hessc_problem *p;
+ *   if (hessc_instance_problem(a, &p) == HESSC_OK)
+ *       f = p->grad(x, g, work, p->data);
+ *
+ * Binding an unknown name or a count other than hessc_model_input_size
+ * returns HESSC_ERR_USAGE and changes nothing; hessc_instance_problem
+ * returns HESSC_ERR_USAGE while an input is unbound.  Binding again
+ * replaces the array (the descriptor's data then reads the new one).  The
+ * arrays must live while kernels run with the instance's data.
+ * Instances are independent: several data sets of one model at once, each
+ * usable from its own thread (binding while kernels run on the same
+ * instance is a race).  The model must outlive its instances.  A model
+ * without inputs gives instances with its own data. */
+typedef struct hessc_instance hessc_instance;
+HESSC_API hessc_status hessc_instance_new(const hessc_model *m, hessc_instance **out);
+HESSC_API hessc_status hessc_instance_bind(hessc_instance *in, const char *name,
+                                           const double *values, size_t count);
+HESSC_API hessc_status hessc_instance_problem(const hessc_instance *in,
+                                              const hessc_problem **out);
+HESSC_API void hessc_instance_free(hessc_instance *in);
 
 /* The filled descriptor for the solvers of <hessc/solver.h>, owned by the
  * model.  Its kernels compute the objective as written, also for
