@@ -644,6 +644,63 @@ static void test_binding_inputs_wrongly_is_an_error(void)
 	CU_ASSERT_PTR_NULL(m);
 }
 
+/* Two threads, each running its own instance (data set) of one compiled
+ * model many times, get what each instance gives alone. */
+typedef struct instance_job {
+	const hessc_problem *p;
+	lr_values got;
+	int rounds;
+} instance_job;
+
+static void *evaluate_instance(void *arg)
+{
+	instance_job *j = arg;
+	double work[4096], x[4] = { 0.3, -0.2, 0.5, 0.1 }, v[4] = { 1.0, -0.5, 0.25, 2.0 };
+	if (j->p->work_size > 4096)
+		return NULL;
+	for (int r = 0; r < j->rounds; r++) {
+		j->got.f = j->p->grad(x, j->got.g, work, j->p->data);
+		j->p->hess(x, j->got.h, work, j->p->data);
+		j->p->hessvec(x, v, j->got.hv, work, j->p->data);
+	}
+	return arg;
+}
+
+static void test_two_threads_run_two_instances_of_one_model_at_once(void)
+{
+	hessc_model *m = lr_compile(best_backend(), 0, NULL, NULL);
+	CU_ASSERT_FATAL(m != NULL);
+	lr_data ds[2];
+	hessc_instance *in[2] = { NULL, NULL };
+	instance_job jobs[2], alone[2];
+	pthread_t threads[2];
+	for (int t = 0; t < 2; t++) {
+		lr_data_make(&ds[t], (unsigned)t + 3);
+		CU_ASSERT_EQUAL_FATAL(hessc_instance_new(m, &in[t]), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[t], "lambda", &ds[t].lambda, 1), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[t], "X", ds[t].X, 28), HESSC_OK);
+		CU_ASSERT_EQUAL(hessc_instance_bind(in[t], "y", ds[t].y, 7), HESSC_OK);
+		CU_ASSERT_EQUAL_FATAL(hessc_instance_problem(in[t], &jobs[t].p), HESSC_OK);
+		memset(&alone[t], 0, sizeof alone[t]);
+		alone[t].p = jobs[t].p;
+		alone[t].rounds = 1;
+		jobs[t].rounds = 500;
+		CU_ASSERT_PTR_EQUAL(evaluate_instance(&alone[t]), &alone[t]);
+	}
+	for (int t = 0; t < 2; t++)
+		CU_ASSERT_EQUAL(pthread_create(&threads[t], NULL, evaluate_instance, &jobs[t]), 0);
+	for (int t = 0; t < 2; t++) {
+		void *r = NULL;
+		pthread_join(threads[t], &r);
+		CU_ASSERT_PTR_EQUAL(r, &jobs[t]);
+		CU_ASSERT_EQUAL(memcmp(&jobs[t].got, &alone[t].got, sizeof jobs[t].got), 0);
+	}
+	CU_ASSERT(fabs(alone[0].got.f - alone[1].got.f) > 1e-3);
+	hessc_instance_free(in[0]);
+	hessc_instance_free(in[1]);
+	hessc_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	model_files = argv + 1;
@@ -667,6 +724,7 @@ int main(int argc, char **argv)
 	CU_add_test(s, "llvm and cc agree to 1e-13 on every example model", test_llvm_and_cc_agree_to_1e13_on_every_example_model);
 	CU_add_test(s, "one compiled model serves two data sets with both backends", test_one_compiled_model_serves_two_data_sets_with_both_backends);
 	CU_add_test(s, "binding inputs wrongly is an error", test_binding_inputs_wrongly_is_an_error);
+	CU_add_test(s, "two threads run two instances of one model at once", test_two_threads_run_two_instances_of_one_model_at_once);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failures = CU_get_number_of_failure_records();
