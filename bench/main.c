@@ -3,7 +3,7 @@
  *   hessc-bench [--problems P1,P2,...] [--sizes small|large|all]
  *               [--tools hand,hessc,hessc-unroll,adolc] [--timeout S]
  *               [--min-time S] [--hessc PATH] [--cc CC] [--cflags FLAGS]
- *               [--models DIR] [--mem-limit-gb G] [--keep]
+ *               [--models DIR] [--mem-limit-gb G] [--rounds K] [--keep]
  *
  * Each (problem, size, tool) runs in a child process of its own: it
  * prepares the kernels (timed), evaluates gradient and Hessian once at a
@@ -11,6 +11,12 @@
  * (medians) and reports its peak memory.  The parent compares each tool's
  * values with the hand-written ones and prints the table, with time
  * ratios to the hand-written kernels measured in the same run.
+ *
+ * With --rounds K every tool runs K times, the tools taking turns within
+ * a round, and the table gives medians: of each time, and of each round's
+ * ratio to that round's hand-written kernel.  Memory-bound kernels on a
+ * shared machine swing by 2x between runs; a ratio of two runs taken side
+ * by side, then the median over rounds, is what stays put.
  */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
@@ -34,6 +40,8 @@
 #define HESSC_BENCH_MODELS "bench/models"
 #endif
 
+#define MAX_ROUNDS 15
+
 enum { TOOL_HAND, TOOL_HESSC, TOOL_HESSC_UNROLL, TOOL_ADOLC, TOOL_COUNT };
 static const char *const tool_names[TOOL_COUNT] = {"hand", "hessc", "hessc-unroll", "adolc"};
 
@@ -43,6 +51,7 @@ typedef struct settings {
 	int tools[TOOL_COUNT];
 	double timeout_s, min_time_s, mem_limit_gb;
 	int keep;
+	int rounds;           /* runs of every tool, taking turns (--rounds) */
 	bench_options o;
 } settings;
 
@@ -313,6 +322,13 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 	return remove(path);
 }
 
+/* Median of v[0..n), n >= 1; sorts v. */
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 static void print_header(void)
 {
 	printf("| problem | size | tool | gen_s | cc_s | hess_us | x hand | grad_us | x hand "
@@ -322,26 +338,66 @@ static void print_header(void)
 
 static void run_problem(const bench_problem *p, long size, const settings *s, const char *root)
 {
+	static bench_result runs[MAX_ROUNDS][TOOL_COUNT];
 	bench_result res[TOOL_COUNT];
 	int ok[TOOL_COUNT] = {0};
+	int run_ok[MAX_ROUNDS][TOOL_COUNT] = {{0}};
+	double ratio[2][TOOL_COUNT][MAX_ROUNDS];  /* [hess, grad][tool][k] */
+	int n_ratio[TOOL_COUNT] = {0};
 	values ref;
 	int have_ref = 0;
 	char dir[TOOL_COUNT][1100];
 
+	for (int k = 0; k < s->rounds; k++) {
+		for (int t = 0; t < TOOL_COUNT; t++) {
+			if (!s->tools[t] || (t == TOOL_ADOLC && !tool_adolc_available))
+				continue;
+			if (k > 0 && !ok[t])
+				continue;  /* a tool that failed once is not tried again */
+			snprintf(dir[t], sizeof dir[t], "%s/%s-%ld-%s", root, p->id, size,
+			         tool_names[t]);
+			if (mkdir(dir[t], 0755) != 0 && errno != EEXIST) {
+				fprintf(stderr, "cannot create %s\n", dir[t]);
+				continue;
+			}
+			run_ok[k][t] = run_tool(t, p, size, s, dir[t], &runs[k][t]) == 0;
+			if (k == 0) {
+				ok[t] = run_ok[k][t];
+				res[t] = runs[k][t];
+			}
+			if (k == 0 && t == TOOL_HAND && ok[t]) {
+				char path[1200];
+				snprintf(path, sizeof path, "%.1000s/values", dir[t]);
+				have_ref = values_read(path, &ref) == 0;
+			}
+		}
+		for (int t = 0; t < TOOL_COUNT; t++) {
+			if (!run_ok[k][t] || !run_ok[k][TOOL_HAND] || runs[k][TOOL_HAND].hess_us <= 0)
+				continue;
+			ratio[0][t][n_ratio[t]] = runs[k][t].hess_us / runs[k][TOOL_HAND].hess_us;
+			ratio[1][t][n_ratio[t]] = runs[k][t].grad_us / runs[k][TOOL_HAND].grad_us;
+			n_ratio[t]++;
+		}
+	}
+	/* the medians over the rounds that ran */
 	for (int t = 0; t < TOOL_COUNT; t++) {
-		if (!s->tools[t] || (t == TOOL_ADOLC && !tool_adolc_available))
+		double v[4][MAX_ROUNDS];
+		int m = 0;
+		if (!ok[t])
 			continue;
-		snprintf(dir[t], sizeof dir[t], "%s/%s-%ld-%s", root, p->id, size, tool_names[t]);
-		if (mkdir(dir[t], 0755) != 0 && errno != EEXIST) {
-			fprintf(stderr, "cannot create %s\n", dir[t]);
-			continue;
+		for (int k = 0; k < s->rounds; k++) {
+			if (!run_ok[k][t])
+				continue;
+			v[0][m] = runs[k][t].gen_s;
+			v[1][m] = runs[k][t].cc_s;
+			v[2][m] = runs[k][t].hess_us;
+			v[3][m] = runs[k][t].grad_us;
+			m++;
 		}
-		ok[t] = run_tool(t, p, size, s, dir[t], &res[t]) == 0;
-		if (t == TOOL_HAND && ok[t]) {
-			char path[1200];
-			snprintf(path, sizeof path, "%.1000s/values", dir[t]);
-			have_ref = values_read(path, &ref) == 0;
-		}
+		res[t].gen_s = median(v[0], m);
+		res[t].cc_s = median(v[1], m);
+		res[t].hess_us = median(v[2], m);
+		res[t].grad_us = median(v[3], m);
 	}
 	for (int t = 0; t < TOOL_COUNT; t++) {
 		char diff[64] = "-", hx[16] = "-", gx[16] = "-", ckb[24] = "-";
@@ -366,9 +422,9 @@ static void run_problem(const bench_problem *p, long size, const settings *s, co
 				values_free(&v);
 			}
 		}
-		if (ok[TOOL_HAND] && res[TOOL_HAND].hess_us > 0) {
-			snprintf(hx, sizeof hx, "%.2f", res[t].hess_us / res[TOOL_HAND].hess_us);
-			snprintf(gx, sizeof gx, "%.2f", res[t].grad_us / res[TOOL_HAND].grad_us);
+		if (n_ratio[t] > 0) {
+			snprintf(hx, sizeof hx, "%.2f", median(ratio[0][t], n_ratio[t]));
+			snprintf(gx, sizeof gx, "%.2f", median(ratio[1][t], n_ratio[t]));
 		}
 		if (res[t].c_bytes > 0)
 			snprintf(ckb, sizeof ckb, "%.1f", (double)res[t].c_bytes / 1024.0);
@@ -388,7 +444,7 @@ static void usage(FILE *to)
 	        "usage: hessc-bench [--problems P1,P2,...] [--sizes small|large|all]\n"
 	        "                   [--tools hand,hessc,hessc-unroll,adolc] [--timeout S]\n"
 	        "                   [--min-time S] [--hessc PATH] [--cc CC] [--cflags FLAGS]\n"
-	        "                   [--models DIR] [--mem-limit-gb G] [--keep]\n");
+	        "                   [--models DIR] [--mem-limit-gb G] [--rounds K] [--keep]\n");
 }
 
 static int parse(int argc, char **argv, settings *s)
@@ -398,6 +454,7 @@ static int parse(int argc, char **argv, settings *s)
 	s->sizes = 3;
 	s->tools[TOOL_HAND] = s->tools[TOOL_HESSC] = s->tools[TOOL_ADOLC] = 1;
 	s->timeout_s = 600;
+	s->rounds = 1;
 	s->min_time_s = 0.5;
 	s->mem_limit_gb = 8;
 	s->o.hessc = HESSC_BENCH_HESSC;
@@ -449,6 +506,13 @@ static int parse(int argc, char **argv, settings *s)
 			s->o.cflags = v;
 		else if (!strcmp(a, "--models"))
 			s->o.models_dir = v;
+		else if (!strcmp(a, "--rounds")) {
+			s->rounds = atoi(v);
+			if (s->rounds < 1 || s->rounds > MAX_ROUNDS) {
+				fprintf(stderr, "hessc-bench: --rounds takes 1 to %d\n", MAX_ROUNDS);
+				return -1;
+			}
+		}
 		else {
 			usage(stderr);
 			return -1;
@@ -475,8 +539,9 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	printf("hessc-bench: hessc %s, generated C built with %s %s; medians over >= %.2f s of "
-	       "calls; peak_mb is the child's peak RSS (and of hessc gen / cc); work in %s\n\n",
-	       s.o.hessc, s.o.cc, s.o.cflags, s.min_time_s, root);
+	       "calls; %d round(s), times and ratios are medians over rounds; peak_mb is the "
+	       "child's peak RSS (and of hessc gen / cc); work in %s\n\n",
+	       s.o.hessc, s.o.cc, s.o.cflags, s.min_time_s, s.rounds, root);
 	print_header();
 	for (size_t i = 0; i < bench_problem_count; i++) {
 		const bench_problem *p = &bench_problems[i];
