@@ -191,7 +191,8 @@ static hessc_backend pick_backend(hessc_backend asked, const pipeline *P)
 static hessc_status build_cc(const pipeline *P, const api_cache *cache, diag_sink *diags,
                              hessc_model *hm, int *stored)
 {
-	cc_options co = { .save_object = cache->usable ? cache->so_path : NULL };
+	int saved = 0;
+	cc_options co = { .save_object = cache->usable ? cache->so_path : NULL, .saved = &saved };
 	double t0 = api_now_ms();
 	hessc_status st = P->looped
 		? cc_backend_load_templated(P->m, &P->ts, &co, diags, &hm->cc)
@@ -199,7 +200,7 @@ static hessc_status build_cc(const pipeline *P, const api_cache *cache, diag_sin
 	hm->stats.codegen_ms = api_now_ms() - t0;
 	if (st != HESSC_OK)
 		return st;
-	*stored = co.save_object != NULL;
+	*stored = saved;
 	size_t work = cc_kernels_problem(hm->cc)->work_size;
 	if (work > hm->meta.work_size)
 		hm->meta.work_size = work;

@@ -263,7 +263,8 @@ hessc_status cc_kernels_bind_block(const cc_kernels *k, const void *inputs, void
 }
 
 /* A copy of the compiled object at `to`, whole or not at all (the kernel
- * cache keeps it). */
+ * cache keeps it).  Failing costs the next run a compilation, not this
+ * one its kernels: a warning. */
 static hessc_status save_object(const char *from, const char *to, diag_sink *diags)
 {
 	char buf[65536];
@@ -283,8 +284,8 @@ static hessc_status save_object(const char *from, const char *to, diag_sink *dia
 		failed = 1;
 	if (failed) {
 		source_loc loc = { .file = to };
-		diag_report(diags, DIAG_ERROR, loc, NULL, 0, "cannot keep the compiled kernels: %s",
-		            strerror(errno));
+		diag_report(diags, DIAG_WARNING, loc, NULL, 0,
+		            "cannot keep the compiled kernels in the cache: %s", strerror(errno));
 		return HESSC_ERR_INTERNAL;
 	}
 	return HESSC_OK;
@@ -320,6 +321,8 @@ static hessc_status load_by(emit_c_writer write, void *ctx, const cc_options *op
 	static const cc_options defaults = { 0 };
 	if (!opt)
 		opt = &defaults;
+	if (opt->saved)
+		*opt->saved = 0;
 	*out = NULL;
 	workdir w = { 0 };
 	cc_kernels *k = NULL;
@@ -332,11 +335,9 @@ static hessc_status load_by(emit_c_writer write, void *ctx, const cc_options *op
 	st = compile(&w, opt, diags);
 	if (st != HESSC_OK)
 		goto done;
-	if (opt->save_object) {
-		st = save_object(w.object, opt->save_object, diags);
-		if (st != HESSC_OK)
-			goto done;
-	}
+	if (opt->save_object && save_object(w.object, opt->save_object, diags) == HESSC_OK &&
+	    opt->saved)
+		*opt->saved = 1;
 	st = cc_kernels_open(w.object, diags, &k);
 	if (st != HESSC_OK)
 		goto done;

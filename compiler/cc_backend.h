@@ -39,7 +39,9 @@ typedef struct cc_options {
 	size_t chunk_statements;  /* passed to the emitter; 0: its default */
 	cc_opt optimize;
 	const char *save_object;  /* when set, the shared object is also written there,
-	                             atomically (the kernel cache keeps it) */
+	                             atomically (the kernel cache keeps it); failing
+	                             to is a warning, the kernels still load */
+	int *saved;               /* when set, receives 1 when save_object was written */
 } cc_options;
 
 typedef struct cc_kernels cc_kernels;

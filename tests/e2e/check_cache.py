@@ -10,7 +10,8 @@ data comes from a data file:
 - a changed data file, a changed model and a -D override each compile again;
 - --no-cache neither reads nor writes the cache;
 - `hessc solve` runs on the cached kernels;
-- every run prints the same f, gradient and Hessian as a run without cache.
+- every run prints the same f, gradient and Hessian as a run without cache;
+- an entry that cannot be written costs a compilation, never the run.
 """
 import json
 import os
@@ -111,6 +112,34 @@ def check_backend(hessc, backend, tmp):
            "%s: solve converges on the cached kernels" % backend, p.stderr.strip()[-300:])
 
 
+def check_unwritable(hessc, backend, tmp):
+    """The entry's code file cannot be written (a folder sits at its name,
+    which stops root as well as anyone): eval still answers, stores nothing,
+    and the cc backend warns."""
+    cache = os.path.join(tmp, "blocked-" + backend)
+    model = os.path.join(tmp, "b.mod")
+    with open(model, "w") as fh:
+        fh.write("var x{i in 1..4} := i;\nminimize f: sum {i in 1..3} (x[i+1] - x[i]^2)^2;\n")
+    base = ["eval", model, "--format", "json", "--backend", backend, "--stats"]
+    first = run(hessc, base, cache)
+    files = sorted(snapshot(cache))
+    code = [name for name in files if not name.endswith(".meta")]
+    if first.returncode != 0 or len(files) != 2 or len(code) != 1:
+        report(False, "%s: a first eval stores an entry to block" % backend, files)
+        return
+    for name in files:
+        os.remove(os.path.join(cache, name))
+    os.mkdir(os.path.join(cache, code[0]))
+    p = run(hessc, base, cache)
+    ok = p.returncode == 0 and json.loads(p.stdout) == json.loads(first.stdout)
+    report(ok and "stored" not in p.stderr and not any(n.endswith(".meta") for n in snapshot(cache)),
+           "%s: an entry that cannot be written leaves the run whole and stores nothing" % backend,
+           p.stderr.strip()[-300:])
+    if backend == "cc":
+        report("warning" in p.stderr and "cannot keep the compiled kernels" in p.stderr,
+               "cc: the unwritten entry is a warning", p.stderr.strip()[-300:])
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -125,6 +154,7 @@ def main(argv):
             backends.insert(0, "llvm")
         for backend in backends:
             check_backend(hessc, backend, tmp)
+            check_unwritable(hessc, backend, tmp)
     print("%d failed" % FAILURES)
     return 1 if FAILURES else 0
 
