@@ -1,28 +1,11 @@
 /* template_canon.c -- a term's canonical shape, its rebuilding, and a loop
  * made from one (template_canon.h). */
 #include "template_canon.h"
+#include "array_grow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t cap2;
-	void *q;
-	if (need <= *cap)
-		return 1;
-	cap2 = *cap ? *cap : 64;
-	while (cap2 < need)
-		cap2 *= 2;
-	q = realloc(*p, cap2 * elem);
-	if (!q)
-		return 0;
-	*p = q;
-	*cap = cap2;
-	return 1;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* ---- the memo ----------------------------------------------------------- */
 
@@ -184,7 +167,7 @@ static node_id operand(const graph_node *n, int k)
 static hessc_status hash_term(tcanon *C, const graph *G, node_id root)
 {
 	size_t n = 0, count = 0;
-	if (!GROW(C->stack, C->stack_cap, 8))
+	if (!ARRAY_GROW(C->stack, C->stack_cap, 8))
 		return HESSC_ERR_NOMEM;
 	C->stack[n++] = root;
 	while (n > 0) {
@@ -198,7 +181,7 @@ static hessc_status hash_term(tcanon *C, const graph *G, node_id root)
 		}
 		for (int k = 0; k < ar; k++)
 			if (!(tmemo_state(&C->memo, operand(g, k)) & TMEMO_HASHED)) {
-				if (!GROW(C->stack, C->stack_cap, n + 1))
+				if (!ARRAY_GROW(C->stack, C->stack_cap, n + 1))
 					return HESSC_ERR_NOMEM;
 				C->stack[n++] = operand(g, k);
 				ready = 0;
@@ -271,7 +254,7 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 {
 	size_t n = 0;
 	C->n_nodes = C->n_slots = C->n_cons = 0;
-	if (!GROW(C->cons, C->cons_cap, 1) || !GROW(C->stack, C->stack_cap, 8))
+	if (!ARRAY_GROW(C->cons, C->cons_cap, 1) || !ARRAY_GROW(C->stack, C->stack_cap, 8))
 		return HESSC_ERR_NOMEM;
 	C->cons[C->n_cons++] = weight;
 	C->stack[n++] = root;
@@ -289,7 +272,7 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 		/* push in reverse so that the first operand is encoded first */
 		for (int k = ar - 1; k >= 0; k--)
 			if (!(tmemo_state(&C->memo, ops[k]) & TMEMO_ENCODED)) {
-				if (!GROW(C->stack, C->stack_cap, n + 1))
+				if (!ARRAY_GROW(C->stack, C->stack_cap, n + 1))
 					return HESSC_ERR_NOMEM;
 				C->stack[n++] = ops[k];
 				ready = 0;
@@ -298,7 +281,7 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 			continue;
 		n--;
 		if (tcanon_is_slot_leaf((graph_op)g->op)) {
-			if (!GROW(C->slots, C->slots_cap, C->n_slots + 1))
+			if (!ARRAY_GROW(C->slots, C->slots_cap, C->n_slots + 1))
 				return HESSC_ERR_NOMEM;
 			c.extra = (int32_t)C->n_slots;
 			C->slots[C->n_slots++] = g->op == OP_DATA ? graph_data_element(g->index) : g->index;
@@ -308,7 +291,7 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 				c.a = (int32_t)graph_data_array(g->index);
 			}
 		} else if (g->op == OP_CONST) {
-			if (!GROW(C->cons, C->cons_cap, C->n_cons + 1))
+			if (!ARRAY_GROW(C->cons, C->cons_cap, C->n_cons + 1))
 				return HESSC_ERR_NOMEM;
 			c.extra = (int32_t)C->n_cons;
 			C->cons[C->n_cons++] = g->value;
@@ -318,7 +301,7 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 			if (ar > 1) c.b = tmemo_find(&C->memo, ops[1])->val;
 			if (ar > 2) c.c = tmemo_find(&C->memo, ops[2])->val;
 		}
-		if (!GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))
+		if (!ARRAY_GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))
 			return HESSC_ERR_NOMEM;
 		m = tmemo_find(&C->memo, id);
 		m->val = (int32_t)C->n_nodes;
@@ -421,9 +404,9 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 	}
 	/* pass B: the canonical post-order */
 	C->n_nodes = C->n_slots = C->n_cons = 0;
-	if (!GROW(C->cons, C->cons_cap, 1) || !GROW(C->stack, C->stack_cap, count + 1)
-	    || !GROW(C->nodes, C->nodes_cap, count + 1) || !GROW(C->slots, C->slots_cap, count + 1)
-	    || !GROW(C->cons, C->cons_cap, count + 1))
+	if (!ARRAY_GROW(C->cons, C->cons_cap, 1) || !ARRAY_GROW(C->stack, C->stack_cap, count + 1)
+	    || !ARRAY_GROW(C->nodes, C->nodes_cap, count + 1) || !ARRAY_GROW(C->slots, C->slots_cap, count + 1)
+	    || !ARRAY_GROW(C->cons, C->cons_cap, count + 1))
 		return HESSC_ERR_NOMEM;
 	C->cons[C->n_cons++] = weight;
 	C->stack[n++] = root;
@@ -448,7 +431,7 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 		/* push in reverse so that the first operand is encoded first */
 		for (int j = ar - 1; j >= 0; j--)
 			if (pos[ops[j]] < 0) {
-				if (!GROW(C->stack, C->stack_cap, n + 1))
+				if (!ARRAY_GROW(C->stack, C->stack_cap, n + 1))
 					return HESSC_ERR_NOMEM;
 				C->stack[n++] = ops[j];
 				ready = 0;

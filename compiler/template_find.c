@@ -1,32 +1,12 @@
 /* template_find.c -- the objective's terms, their shapes, and the loops
  * they form (template.h). */
 #include "template.h"
+#include "array_grow.h"
 #include "template_canon.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- growable arrays ---------------------------------------------------- */
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t cap2;
-	void *q;
-	if (need <= *cap)
-		return 1;
-	cap2 = *cap ? *cap : 64;
-	while (cap2 < need)
-		cap2 *= 2;
-	q = realloc(*p, cap2 * elem);
-	if (!q)
-		return 0;
-	*p = q;
-	*cap = cap2;
-	return 1;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* ---- terms -------------------------------------------------------------- */
 
@@ -86,14 +66,14 @@ static hessc_status split_terms(finder *F, node_id root)
 	size_t n = 0, cap = 0, limit = 4 * F->size + 16;
 	hessc_status rc = HESSC_ERR_NOMEM;
 
-	if (!GROW(st, cap, 1))
+	if (!ARRAY_GROW(st, cap, 1))
 		return rc;
 	st[n++] = (item){root, 1.0};
 	while (n > 0) {
 		item it = st[--n];
 		const graph_node *g = graph_get(F->g, it.node);
 		double c;
-		if (!GROW(st, cap, n + 2))
+		if (!ARRAY_GROW(st, cap, n + 2))
 			goto done;
 		if (g->op == OP_ADD || g->op == OP_SUB) {
 			st[n++] = (item){g->b, g->op == OP_SUB ? -it.weight : it.weight};
@@ -116,7 +96,7 @@ static hessc_status split_terms(finder *F, node_id root)
 			rc = HESSC_ERR_TOO_BIG;
 			goto done;
 		}
-		if (!GROW(F->terms, F->terms_cap, F->nterms + 1))
+		if (!ARRAY_GROW(F->terms, F->terms_cap, F->nterms + 1))
 			goto done;
 		F->terms[F->nterms++] = (term){.node = it.node, .weight = it.weight};
 	}
@@ -204,8 +184,8 @@ static hessc_status encode_term(finder *F, term *t)
 	size_t con_from = F->ncons;
 	if (rc != HESSC_OK)
 		return rc;
-	if (!GROW(F->vars, F->vars_cap, F->nvars + C->n_slots)
-	    || !GROW(F->cons, F->cons_cap, F->ncons + C->n_cons))
+	if (!ARRAY_GROW(F->vars, F->vars_cap, F->nvars + C->n_slots)
+	    || !ARRAY_GROW(F->cons, F->cons_cap, F->ncons + C->n_cons))
 		return HESSC_ERR_NOMEM;
 	t->var0 = (uint32_t)F->nvars;
 	for (size_t s = 0; s < C->n_slots; s++)
@@ -249,8 +229,8 @@ static uint32_t intern_shape(finder *F, size_t term_index, size_t nvar, size_t n
 		    && memcmp(F->pool + s->off, cur, ncur * sizeof *cur) == 0)
 			return F->table[slot];
 	}
-	if (!GROW(F->pool, F->pool_cap, F->npool + ncur)
-	    || !GROW(F->shapes, F->shapes_cap, F->nshapes + 1))
+	if (!ARRAY_GROW(F->pool, F->pool_cap, F->npool + ncur)
+	    || !ARRAY_GROW(F->shapes, F->shapes_cap, F->nshapes + 1))
 		return UINT32_MAX;
 	memcpy(F->pool + F->npool, cur, ncur * sizeof *cur);
 	F->shapes[F->nshapes] = (shape){F->npool, ncur, h, nvar, ncon, term_index};
@@ -344,7 +324,7 @@ static int loops_of_group(const finder *F, const size_t *m, size_t len, uint32_t
 				B++;
 			}
 		}
-		if (!GROW(*loops, *cap, *nloops + 1))
+		if (!ARRAY_GROW(*loops, *cap, *nloops + 1))
 			goto done;
 		{
 			found_loop *fl = &(*loops)[(*nloops)++];
@@ -444,7 +424,7 @@ static node_id copy_term(finder *F, node_id root, graph *body, const leaf_list *
                          const leaf_list *data)
 {
 	size_t n = 0;
-	if (!GROW(F->stack, F->stack_cap, 8))
+	if (!ARRAY_GROW(F->stack, F->stack_cap, 8))
 		return GRAPH_NO_NODE;
 	F->stack[n++] = root;
 	while (n > 0) {
@@ -459,7 +439,7 @@ static node_id copy_term(finder *F, node_id root, graph *body, const leaf_list *
 		}
 		for (int k = 0; k < ar; k++)
 			if (!(tmemo_state(&F->C.memo, operand(g, k)) & TMEMO_COPIED)) {
-				if (!GROW(F->stack, F->stack_cap, n + 1))
+				if (!ARRAY_GROW(F->stack, F->stack_cap, n + 1))
 					return GRAPH_NO_NODE;
 				F->stack[n++] = operand(g, k);
 				ready = 0;
@@ -506,7 +486,7 @@ static node_id copy_term(finder *F, node_id root, graph *body, const leaf_list *
 static int collect_leaves(finder *F, node_id root, leaf_list *vars, leaf_list *data)
 {
 	size_t n = 0;
-	if (!GROW(F->stack, F->stack_cap, 8))
+	if (!ARRAY_GROW(F->stack, F->stack_cap, 8))
 		return 0;
 	F->stack[n++] = root;
 	while (n > 0) {
@@ -521,12 +501,12 @@ static int collect_leaves(finder *F, node_id root, leaf_list *vars, leaf_list *d
 		m->state |= TMEMO_COLLECTED;
 		if (g->op == OP_VAR || g->op == OP_DATA) {
 			leaf_list *to = g->op == OP_VAR ? vars : data;
-			if (!GROW(to->items, to->cap, to->n + 1))
+			if (!ARRAY_GROW(to->items, to->cap, to->n + 1))
 				return 0;
 			to->items[to->n++] = g->index;
 		}
 		for (int k = 0; k < op_arity(g); k++) {
-			if (!GROW(F->stack, F->stack_cap, n + 1))
+			if (!ARRAY_GROW(F->stack, F->stack_cap, n + 1))
 				return 0;
 			F->stack[n++] = operand(g, k);
 		}

@@ -1,6 +1,7 @@
 /* template_plan.c -- fused loop groups, affine pieces and single writes for
  * the templated kernels (template_plan.h). */
 #include "template_plan.h"
+#include "array_grow.h"
 
 #include "template_body.h"
 
@@ -252,21 +253,6 @@ typedef struct builder {
 	size_t cap_tmp, cap_tmp_out;
 } builder;
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-	if (need <= *cap)
-		return 1;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * size);
-	if (!q)
-		return 0;
-	*p = q;
-	*cap = c;
-	return 1;
-}
 
 /* Outputs of piece r of group g, merged by place, parts grouped by output
  * (counting sort: residuals have thousands of outputs). */
@@ -285,14 +271,14 @@ static hessc_status build_piece(builder *bd, const places *ps, const tmpl_plan *
 			if (!ps->hess && o.kind == TPLAN_MAP)
 				return HESSC_ERR_INTERNAL;  /* slot maps are affine */
 			if (hit == NONE || !same_places(ps, &k->outs[hit], &o, r, g->count1)) {
-				if (!grow((void **)&k->outs, &bd->cap_outs, k->n_outs + 1, sizeof *k->outs))
+				if (!array_grow((void **)&k->outs, &bd->cap_outs, k->n_outs + 1, sizeof *k->outs))
 					return HESSC_ERR_NOMEM;
 				hit = k->n_outs++;
 				k->outs[hit] = o;
 				bd->out_at[at0] = hit;
 			}
-			if (!grow((void **)&bd->part_tmp, &bd->cap_tmp, n_tmp + 1, sizeof *bd->part_tmp)
-			    || !grow((void **)&bd->part_out, &bd->cap_tmp_out, n_tmp + 1,
+			if (!array_grow((void **)&bd->part_tmp, &bd->cap_tmp, n_tmp + 1, sizeof *bd->part_tmp)
+			    || !array_grow((void **)&bd->part_out, &bd->cap_tmp_out, n_tmp + 1,
 			             sizeof *bd->part_out))
 				return HESSC_ERR_NOMEM;
 			bd->part_tmp[n_tmp].member = m;
@@ -302,7 +288,7 @@ static hessc_status build_piece(builder *bd, const places *ps, const tmpl_plan *
 		}
 	}
 	r->n_outs = k->n_outs - first_out;
-	if (!grow((void **)&k->parts, &bd->cap_parts, k->n_parts + n_tmp, sizeof *k->parts))
+	if (!array_grow((void **)&k->parts, &bd->cap_parts, k->n_parts + n_tmp, sizeof *k->parts))
 		return HESSC_ERR_NOMEM;
 	for (size_t o = first_out; o < k->n_outs; o++)
 		k->outs[o].n_parts = 0;
@@ -390,7 +376,7 @@ static hessc_status plan_kernel(const places *ps, const tmpl_plan *p, tplan_kern
 		bd.out_at[a] = NONE;
 	for (size_t g = 0; g < p->n_groups; g++) {
 		size_t n;
-		if (!grow((void **)&k->pieces, &bd.cap_pieces, k->n_piece_total + TPLAN_MAX_PIECES,
+		if (!array_grow((void **)&k->pieces, &bd.cap_pieces, k->n_piece_total + TPLAN_MAX_PIECES,
 		          sizeof *k->pieces))
 			goto done;
 		if ((st = choose_pieces(ps, p, &p->groups[g], k->pieces + k->n_piece_total, &n))

@@ -1,5 +1,6 @@
 /* template_stream.c -- the streaming loop builder (template_stream.h). */
 #include "template_stream.h"
+#include "array_grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -40,24 +41,6 @@ struct tstream {
 	size_t want_cap, build_cap, input_cap;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t cap2;
-	void *q;
-	if (need <= *cap)
-		return 1;
-	cap2 = *cap ? *cap : 16;
-	while (cap2 < need)
-		cap2 *= 2;
-	q = realloc(*p, cap2 * elem);
-	if (!q)
-		return 0;
-	*p = q;
-	*cap = cap2;
-	return 1;
-}
-
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* A term as the builder reads it. */
 typedef struct term_view {
@@ -113,7 +96,7 @@ void tstream_free(tstream *s)
 static hessc_status to_residual(tstream *s, const term_view *t)
 {
 	node_id r;
-	if (!GROW(s->input, s->input_cap, t->n_cons + 1) || !GROW(s->build, s->build_cap, t->len + 1))
+	if (!ARRAY_GROW(s->input, s->input_cap, t->n_cons + 1) || !ARRAY_GROW(s->build, s->build_cap, t->len + 1))
 		return HESSC_ERR_NOMEM;
 	for (size_t q = 0; q < t->n_cons; q++)
 		s->input[q] = -1;
@@ -267,7 +250,7 @@ static hessc_status emit(tstream *s, const open_loop *o, size_t count0, size_t c
 	}
 	table_of = malloc((nc + 1) * sizeof *table_of);
 	stride0 = calloc(o->n_slots + 1, sizeof *stride0);
-	if (!table_of || !stride0 || !GROW(s->loops, s->loops_cap, s->n_loops + 1))
+	if (!table_of || !stride0 || !ARRAY_GROW(s->loops, s->loops_cap, s->n_loops + 1))
 		goto done;
 	/* a table whose values in the loop's iterations all equal the first is
 	 * a literal again (it changed in terms the loop leaves out) */
@@ -356,7 +339,7 @@ static hessc_status add_term(tstream *s, const term_view *t)
 			break;
 	if (k < s->n_open) {
 		open_loop *o = &s->open[k];
-		if (!GROW(s->want, s->want_cap, o->n_slots + 1))
+		if (!ARRAY_GROW(s->want, s->want_cap, o->n_slots + 1))
 			return HESSC_ERR_NOMEM;
 		o->last_use = ++s->clock;
 		if (!expected_slots(o, s->want)

@@ -31,7 +31,7 @@ done
 # builds loop bodies with the template stage's canonicalizer)
 srcs="arena.c ast.c parse.c sema.c sema_data.c sema_eval.c sema_resolve.c sema_set.c
       lower.c lower_stream.c frontend.c diag.c graph.c derive.c derive_sweep.c node_map.c
-      tape.c template_build.c template_canon.c template_stream.c template_setup.c"
+      tape.c array_grow.c template_build.c template_canon.c template_stream.c template_setup.c"
 files=""
 for s in $srcs; do files="$files $root/compiler/$s"; done
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L \
