@@ -230,6 +230,22 @@ static LLVMValueRef operation(irgen *g, graph_op op, LLVMValueRef a, LLVMValueRe
 	return NULL;
 }
 
+/* A TAPE_OP instruction: its operation on its operands' slots, into slot dst
+ * (and work[dst] when the value escapes its chunk); 0 for an operation
+ * operation() cannot build. */
+static int emit_op(irgen *g, const tape_instr *in, int escapes)
+{
+	int arity = graph_op_arity((graph_op)in->op);
+	LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
+	LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
+	LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
+	LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
+	if (!r)
+		return 0;
+	set_slot(g, in->dst, r, escapes);
+	return 1;
+}
+
 /* ---- kernels ------------------------------------------------------------------ */
 
 /* escapes[i] = 1 when instruction i writes a value that an instruction of a
@@ -298,17 +314,10 @@ static LLVMValueRef build_range(irgen *g, const tape_kernel *k, size_t lo, size_
 			                                LLVMConstInt(g->i64, (unsigned long long)in->index, 1)),
 			         escapes[i]);
 			break;
-		case TAPE_OP: {
-			int arity = graph_op_arity((graph_op)in->op);
-			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
-			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
-			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
-			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
-			if (!r)
+		case TAPE_OP:
+			if (!emit_op(g, in, escapes[i]))
 				return NULL;
-			set_slot(g, in->dst, r, escapes[i]);
 			break;
-		}
 		case TAPE_OUT_F:
 			result = get_slot(g, in->a);
 			*has_result = 1;
@@ -487,6 +496,33 @@ static void irgen_dispose(irgen *g)
 	free(g->val_gen);
 }
 
+/* Why building kernels failed with HESSC_ERR_INTERNAL: an instruction the
+ * backend has no IR for; `holder` names where it stood. */
+static void report_unknown_instruction(diag_sink *diags, const char *holder)
+{
+	source_loc nowhere = { NULL, 0, 0 };
+	diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
+	            "LLVM backend: %s holds an instruction it does not know", holder);
+}
+
+/* `slots` value slots and a fresh context, module, builder and the types
+ * every kernel uses; on failure irgen_dispose() still frees what was made. */
+static hessc_status irgen_open(irgen *g, size_t slots)
+{
+	g->val = malloc(slots * sizeof *g->val);
+	g->val_gen = calloc(slots, sizeof *g->val_gen);
+	if (!g->val || !g->val_gen)
+		return HESSC_ERR_NOMEM;
+	g->ctx = LLVMContextCreate();
+	g->mod = LLVMModuleCreateWithNameInContext("hessc", g->ctx);
+	g->b = LLVMCreateBuilderInContext(g->ctx);
+	g->dbl = LLVMDoubleTypeInContext(g->ctx);
+	g->i64 = LLVMInt64TypeInContext(g->ctx);
+	g->ptr = LLVMPointerType(g->dbl, 0);
+	g->i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g->ctx), 0);
+	return HESSC_OK;
+}
+
 hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char **obj,
                                   size_t *obj_len, llvm_compile_times *times)
 {
@@ -501,30 +537,16 @@ hessc_status llvm_backend_compile(const tape *t, diag_sink *diags, unsigned char
 	for (int k = 0; k < TAPE_KERNELS; k++)
 		if (t->kernel[k].n_slots > slots)
 			slots = t->kernel[k].n_slots;
-	g.val = malloc(slots * sizeof *g.val);
-	g.val_gen = calloc(slots, sizeof *g.val_gen);
-	if (!g.val || !g.val_gen) {
-		st = HESSC_ERR_NOMEM;
+	if ((st = irgen_open(&g, slots)) != HESSC_OK)
 		goto done;
-	}
-	g.ctx = LLVMContextCreate();
-	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
-	g.b = LLVMCreateBuilderInContext(g.ctx);
-	g.dbl = LLVMDoubleTypeInContext(g.ctx);
-	g.i64 = LLVMInt64TypeInContext(g.ctx);
-	g.ptr = LLVMPointerType(g.dbl, 0);
-	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
 	/* x, v, out, work, inputs */
 	LLVMTypeRef chunk_params[5] = { g.ptr, g.ptr, g.ptr, g.ptr, LLVMPointerType(g.ptr, 0) };
 	g.chunk_type = LLVMFunctionType(g.dbl, chunk_params, 5, 0);
 
 	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
 		st = build_kernel(&g, &t->kernel[k], (tape_kernel_id)k);
-	if (st == HESSC_ERR_INTERNAL) {
-		source_loc nowhere = { NULL, 0, 0 };
-		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
-		            "LLVM backend: the tape holds an instruction it does not know");
-	}
+	if (st == HESSC_ERR_INTERNAL)
+		report_unknown_instruction(diags, "the tape");
 	if (st != HESSC_OK)
 		goto done;
 	st = finish_module(&g, "default<O2>", t_start, diags, obj, obj_len, times);
@@ -669,17 +691,10 @@ static hessc_status build_body(irgen *g, const loopgen *L, const tape_kernel *tk
 			set_slot(g, in->dst, load_input(g, g->inputs, l->data_input[d], at), 0);
 			break;
 		}
-		case TAPE_OP: {
-			int arity = graph_op_arity((graph_op)in->op);
-			LLVMValueRef a = arity > 0 ? get_slot(g, in->a) : NULL;
-			LLVMValueRef b = arity > 1 ? get_slot(g, in->b) : NULL;
-			LLVMValueRef c = arity > 2 ? get_slot(g, in->c) : NULL;
-			LLVMValueRef r = operation(g, (graph_op)in->op, a, b, c, in->index);
-			if (!r)
+		case TAPE_OP:
+			if (!emit_op(g, in, 0))
 				return HESSC_ERR_INTERNAL;
-			set_slot(g, in->dst, r, 0);
 			break;
-		}
 		case TAPE_OUT_F:
 			LLVMBuildStore(g->b, LLVMBuildFAdd(g->b, LLVMBuildLoad2(g->b, g->dbl, L->f_acc, ""),
 			                                   get_slot(g, in->a), ""), L->f_acc);
@@ -964,34 +979,24 @@ hessc_status llvm_backend_compile_templated(const tmpl_set *s, diag_sink *diags,
 				slots = tmpl_plan_body(&plan, q, (tape_kernel_id)k)->n_slots;
 		max_out += s->loops[q].n_slots + s->loops[q].d.nnz;
 	}
-	g.val = malloc(slots * sizeof *g.val);
-	g.val_gen = calloc(slots, sizeof *g.val_gen);
 	K.s = s;
 	K.plan = &plan;
 	K.tables = calloc(s->n_loops + 1, sizeof *K.tables);
 	K.maps = calloc(s->n_loops + 1, sizeof *K.maps);
 	K.out_val = calloc(max_out, sizeof *K.out_val);
 	K.out_first = calloc(s->n_loops + 1, sizeof *K.out_first);
-	if (!g.val || !g.val_gen || !K.tables || !K.maps || !K.out_val || !K.out_first) {
+	if (!K.tables || !K.maps || !K.out_val || !K.out_first) {
 		st = HESSC_ERR_NOMEM;
 		goto done;
 	}
-	g.ctx = LLVMContextCreate();
-	g.mod = LLVMModuleCreateWithNameInContext("hessc", g.ctx);
-	g.b = LLVMCreateBuilderInContext(g.ctx);
-	g.dbl = LLVMDoubleTypeInContext(g.ctx);
-	g.i64 = LLVMInt64TypeInContext(g.ctx);
-	g.ptr = LLVMPointerType(g.dbl, 0);
-	g.i8ptr = LLVMPointerType(LLVMInt8TypeInContext(g.ctx), 0);
+	if ((st = irgen_open(&g, slots)) != HESSC_OK)
+		goto done;
 	for (size_t q = 0; q < s->n_loops && st == HESSC_OK; q++)
 		K.tables[q] = loop_table(&g, &s->loops[q], q, &st);
 	for (int k = 0; k < TAPE_KERNELS && st == HESSC_OK; k++)
 		st = build_templated_kernel(&g, &K, (tape_kernel_id)k);
-	if (st == HESSC_ERR_INTERNAL) {
-		source_loc nowhere = { NULL, 0, 0 };
-		diag_report(diags, DIAG_ERROR, nowhere, NULL, 0,
-		            "LLVM backend: a loop body holds an instruction it does not know");
-	}
+	if (st == HESSC_ERR_INTERNAL)
+		report_unknown_instruction(diags, "a loop body");
 	if (st != HESSC_OK)
 		goto done;
 	st = finish_module(&g, LLVM_LOOP_PASSES, t_start, diags, obj, obj_len, times);
