@@ -82,6 +82,54 @@ static int push(rewriter *rw, const tape_instr *in)
 	return 1;
 }
 
+static int is_value(const tape_instr *x)
+{
+	return x->kind == TAPE_CONST || x->kind == TAPE_VAR || x->kind == TAPE_DATA
+	       || x->kind == TAPE_OP;
+}
+
+/* Operand slots an instruction reads. */
+static int reads_of(const tape_instr *x)
+{
+	if (x->kind == TAPE_OP)
+		return graph_op_arity((graph_op)x->op);
+	return x->kind == TAPE_OUT || x->kind == TAPE_OUT_F || x->kind == TAPE_HV_ACC ? 1 : 0;
+}
+
+/* Double the hash of value instructions (and the per-slot reciprocals),
+ * so that it stays at most half full: the factoring below adds values the
+ * first rewrite could not count in advance. */
+static int grow_table(rewriter *rw)
+{
+	size_t size = 2 * rw->table_size, mask = size - 1;
+	uint32_t *table = malloc(size * sizeof *table);
+	uint32_t *recip = realloc(rw->recip, size * sizeof *recip);
+	if (recip)
+		rw->recip = recip;
+	if (!table || !recip) {
+		free(table);
+		rw->failed = 1;
+		return 0;
+	}
+	for (size_t h = 0; h < size; h++)
+		table[h] = NONE;
+	for (size_t i = 0; i < rw->len; i++) {
+		tape_instr key = rw->code[i];
+		size_t h;
+		if (!is_value(&key))
+			continue;
+		key.dst = 0;
+		key.node = 0;
+		for (h = hash_instr(&key) & mask; table[h] != NONE; h = (h + 1) & mask)
+			;
+		table[h] = (uint32_t)i;
+	}
+	free(rw->table);
+	rw->table = table;
+	rw->table_size = size;
+	return 1;
+}
+
 /* A value instruction (dst and node filled here): the slot of an equal one
  * already emitted, else a new one. */
 static uint32_t value_of(rewriter *rw, tape_instr in)
@@ -104,6 +152,13 @@ static uint32_t value_of(rewriter *rw, tape_instr in)
 	}
 	if (rw->failed)
 		return 0;
+	if (2 * ((size_t)rw->n_values + 1) > rw->table_size) {
+		if (!grow_table(rw))
+			return 0;
+		for (h = hash_instr(&in) & (rw->table_size - 1); rw->table[h] != NONE;
+		     h = (h + 1) & (rw->table_size - 1))
+			;
+	}
 	in.dst = rw->n_values;
 	in.node = (node_id)rw->n_values;
 	rw->table[h] = (uint32_t)rw->len;
@@ -266,6 +321,331 @@ static rep operation(rewriter *rw, const tape_instr *in)
 	}
 }
 
+/* Drop the value instructions nothing reads: 1 on success, 0 out of
+ * memory. */
+static int drop_unread(rewriter *rw)
+{
+	unsigned char *live = calloc(rw->n_values + 1, 1);
+	size_t kept = 0;
+	if (!live)
+		return 0;
+	for (size_t i = rw->len; i-- > 0;) {
+		const tape_instr *x = &rw->code[i];
+		int ar = reads_of(x);
+		if (is_value(x) && !live[x->dst])
+			continue;
+		if (ar > 0)
+			live[x->a] = 1;
+		if (ar > 1)
+			live[x->b] = 1;
+		if (ar > 2)
+			live[x->c] = 1;
+	}
+	for (size_t i = 0; i < rw->len; i++)
+		if (!is_value(&rw->code[i]) || live[rw->code[i].dst])
+			rw->code[kept++] = rw->code[i];
+	rw->len = kept;
+	free(live);
+	return 1;
+}
+
+/* ---- shared column factors ---------------------------------------------
+ *
+ * A dense local Hessian over run-time data has entries X_r * T_c, and each
+ * column value T_c is X_c times one scalar every column shares (a logistic
+ * regression: T_c = y (e (r y X_c - r r e y X_c)) = X_c * s).  Derived
+ * column by column, the body computes s anew for each of them, eight
+ * operations per column where one multiplication does.  Here every column
+ * value linear in an input element is written as that element times a
+ * factor; when factors of several columns are one value, the columns
+ * become element * factor and their own chains die. */
+
+#define LIN_MAX 4
+
+/* The input elements (DATA slots) a value is linear in, through products,
+ * quotients by anything, negations, sums and differences: v = L * f. */
+typedef struct lin_set {
+	uint32_t leaf[LIN_MAX];
+	uint32_t n;
+} lin_set;
+
+static int lin_has(const lin_set *s, uint32_t leaf)
+{
+	for (uint32_t k = 0; k < s->n; k++)
+		if (s->leaf[k] == leaf)
+			return 1;
+	return 0;
+}
+
+static void lin_add(lin_set *s, uint32_t leaf)
+{
+	if (s->n < LIN_MAX && !lin_has(s, leaf))
+		s->leaf[s->n++] = leaf;
+}
+
+static lin_set lin_of(const tape_instr *x, const lin_set *lin)
+{
+	lin_set r = {{0}, 0};
+	if (x->kind == TAPE_DATA) {
+		lin_add(&r, x->dst);
+		return r;
+	}
+	if (x->kind != TAPE_OP)
+		return r;
+	switch ((graph_op)x->op) {
+	case OP_NEG:
+	case OP_DIV:
+		return lin[x->a];
+	case OP_MUL:
+		r = lin[x->a];
+		for (uint32_t k = 0; k < lin[x->b].n; k++)
+			lin_add(&r, lin[x->b].leaf[k]);
+		return r;
+	case OP_ADD:
+	case OP_SUB:
+		for (uint32_t k = 0; k < lin[x->a].n; k++)
+			if (lin_has(&lin[x->b], lin[x->a].leaf[k]))
+				lin_add(&r, lin[x->a].leaf[k]);
+		return r;
+	default:
+		return r;
+	}
+}
+
+typedef struct factor_memo_entry {
+	uint64_t key;   /* (slot << 32 | leaf) + 1, 0: empty */
+	rep f;
+} factor_memo_entry;
+
+typedef struct factoring {
+	rewriter *rw;
+	const uint32_t *def;   /* slot -> instruction, for the slots before factoring */
+	const lin_set *lin;
+	factor_memo_entry *memo;
+	size_t memo_size, memo_used;
+} factoring;
+
+static size_t memo_slot(const factoring *fc, uint64_t key)
+{
+	size_t mask = fc->memo_size - 1, h = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 17) & mask;
+	while (fc->memo[h].key != 0 && fc->memo[h].key != key)
+		h = (h + 1) & mask;
+	return h;
+}
+
+static int memo_put(factoring *fc, uint64_t key, rep f)
+{
+	if (2 * (fc->memo_used + 1) > fc->memo_size) {
+		factor_memo_entry *old = fc->memo;
+		size_t old_size = fc->memo_size;
+		fc->memo_size = old_size ? 2 * old_size : 256;
+		fc->memo = calloc(fc->memo_size, sizeof *fc->memo);
+		if (!fc->memo) {
+			fc->memo = old;
+			fc->memo_size = old_size;
+			return 0;
+		}
+		for (size_t k = 0; k < old_size; k++)
+			if (old[k].key)
+				fc->memo[memo_slot(fc, old[k].key)] = old[k];
+		free(old);
+	}
+	size_t h = memo_slot(fc, key);
+	if (fc->memo[h].key == 0)
+		fc->memo_used++;
+	fc->memo[h].key = key;
+	fc->memo[h].f = f;
+	return 1;
+}
+
+/* An operand as a rep: constants as constants, so that factors fold. */
+static rep slot_rep(const factoring *fc, uint32_t slot)
+{
+	const tape_instr *x = &fc->rw->code[fc->def[slot]];
+	return x->kind == TAPE_CONST ? constant_rep(x->value) : scaled(1.0, slot);
+}
+
+/* f with v = leaf * f, for a leaf in v's lin_set. */
+static rep factor_of(factoring *fc, uint32_t v, uint32_t leaf)
+{
+	uint64_t key = (((uint64_t)v << 32) | leaf) + 1;
+	tape_instr x;
+	rep f, fa, fb;
+	size_t h;
+	if (v == leaf)
+		return constant_rep(1.0);
+	if (fc->memo_size && fc->memo[h = memo_slot(fc, key)].key == key)
+		return fc->memo[h].f;
+	x = fc->rw->code[fc->def[v]];   /* a copy: making factors may move the code */
+	switch ((graph_op)x.op) {
+	case OP_NEG:
+		fa = factor_of(fc, x.a, leaf);
+		f = fa.is_const ? constant_rep(-fa.c) : scaled(-fa.k, fa.v);
+		break;
+	case OP_MUL:
+		if (lin_has(&fc->lin[x.a], leaf))
+			f = mul(fc->rw, factor_of(fc, x.a, leaf), slot_rep(fc, x.b));
+		else
+			f = mul(fc->rw, slot_rep(fc, x.a), factor_of(fc, x.b, leaf));
+		break;
+	case OP_DIV:
+		f = divide(fc->rw, factor_of(fc, x.a, leaf), slot_rep(fc, x.b));
+		break;
+	default:   /* OP_ADD, OP_SUB: lin_of keeps no other */
+		fa = factor_of(fc, x.a, leaf);
+		fb = factor_of(fc, x.b, leaf);
+		f = add(fc->rw, fa, fb, x.op == OP_SUB);
+		break;
+	}
+	if (!memo_put(fc, key, f))
+		fc->rw->failed = 1;
+	return f;
+}
+
+/* The column value of output instruction x, when its value is the product
+ * of an input element and a value that is not one, or its negation
+ * (*negated), else NONE. */
+static uint32_t column_value(const rewriter *rw, const uint32_t *def, const tape_instr *x,
+                             uint32_t *element, int *negated)
+{
+	const tape_instr *m;
+	int da, db;
+	if (x->kind != TAPE_OUT)
+		return NONE;
+	m = &rw->code[def[x->a]];
+	*negated = m->kind == TAPE_OP && m->op == OP_NEG;
+	if (*negated)
+		m = &rw->code[def[m->a]];
+	if (m->kind != TAPE_OP || m->op != OP_MUL)
+		return NONE;
+	da = rw->code[def[m->a]].kind == TAPE_DATA;
+	db = rw->code[def[m->b]].kind == TAPE_DATA;
+	if (da == db)
+		return NONE;
+	*element = da ? m->a : m->b;
+	return da ? m->b : m->a;
+}
+
+typedef struct column_choice {
+	uint32_t t;                  /* the column value */
+	uint32_t leaf[LIN_MAX];
+	rep f[LIN_MAX];              /* t = leaf[k] * f[k] */
+	uint32_t n;
+} column_choice;
+
+/* Rewrite the outputs X * T whose T shares its factor with another
+ * column's, then drop what nothing reads any more.  Outputs move after
+ * every value (a body without Hessian-vector accumulations only). */
+static int factor_columns(rewriter *rw)
+{
+	size_t n_old = rw->n_values, n_cols = 0, n_outs = 0, kept = 0;
+	uint32_t *def = malloc((n_old + 1) * sizeof *def);
+	lin_set *lin = malloc((n_old + 1) * sizeof *lin);
+	uint32_t *col_of = malloc((n_old + 1) * sizeof *col_of);   /* slot -> its column, or NONE */
+	column_choice *cols = malloc((rw->len + 1) * sizeof *cols);
+	tape_instr *outs = malloc((rw->len + 1) * sizeof *outs);
+	uint32_t *count = NULL, *new_t = NULL;   /* per column value: count, element * factor */
+	double *new_k = NULL;                     /* and the factor's power of two */
+	factoring fc = {rw, def, lin, NULL, 0, 0};
+	int ok = 0;
+	if (!def || !lin || !col_of || !cols || !outs)
+		goto done;
+	for (size_t i = 0; i < rw->len; i++) {
+		const tape_instr *x = &rw->code[i];
+		if (x->kind == TAPE_HV_ZERO || x->kind == TAPE_HV_ACC) {
+			ok = 1;   /* the order of accumulations matters: leave the body as it is */
+			goto done;
+		}
+		if (is_value(x)) {
+			def[x->dst] = (uint32_t)i;
+			lin[x->dst] = lin_of(x, lin);
+			col_of[x->dst] = NONE;
+		}
+	}
+	for (size_t i = 0; i < rw->len; i++) {
+		uint32_t element;
+		int negated;
+		uint32_t t = column_value(rw, def, &rw->code[i], &element, &negated);
+		if (t == NONE || lin[t].n == 0 || col_of[t] != NONE)
+			continue;
+		col_of[t] = (uint32_t)n_cols;
+		cols[n_cols].t = t;
+		cols[n_cols].n = 0;
+		n_cols++;
+	}
+	if (n_cols < 2) {
+		ok = 1;
+		goto done;
+	}
+	for (size_t c = 0; c < n_cols && !rw->failed; c++) {
+		column_choice *cc = &cols[c];
+		for (uint32_t k = 0; k < lin[cc->t].n; k++) {
+			rep f = factor_of(&fc, cc->t, lin[cc->t].leaf[k]);
+			if (!f.is_const) {   /* a constant factor: the column is cheap already */
+				cc->leaf[cc->n] = lin[cc->t].leaf[k];
+				cc->f[cc->n++] = f;
+			}
+		}
+	}
+	if (rw->failed)
+		goto done;
+	count = calloc(rw->n_values + 1, sizeof *count);
+	new_t = malloc((n_old + 1) * sizeof *new_t);
+	new_k = malloc((n_old + 1) * sizeof *new_k);
+	if (!count || !new_t || !new_k)
+		goto done;
+	for (size_t c = 0; c < n_cols; c++)
+		for (uint32_t k = 0; k < cols[c].n; k++)
+			count[cols[c].f[k].v]++;
+	for (size_t v = 0; v < n_old; v++)
+		new_t[v] = NONE;
+	for (size_t c = 0; c < n_cols; c++) {
+		const column_choice *cc = &cols[c];
+		uint32_t best = NONE, best_count = 1;
+		for (uint32_t k = 0; k < cc->n; k++)
+			if (count[cc->f[k].v] > best_count) {
+				best = k;
+				best_count = count[cc->f[k].v];
+			}
+		if (best != NONE) {
+			new_t[cc->t] = op(rw, OP_MUL, cc->leaf[best], cc->f[best].v, 0, 0);
+			new_k[cc->t] = cc->f[best].k;
+		}
+	}
+	/* the outputs, rewritten; then every value, then the outputs */
+	for (size_t i = 0, len = rw->len; i < len && !rw->failed; i++) {
+		tape_instr x = rw->code[i];
+		uint32_t element, t;
+		int negated;
+		if (is_value(&x))
+			continue;
+		t = column_value(rw, def, &x, &element, &negated);
+		if (t != NONE && new_t[t] != NONE)
+			x.a = op(rw, OP_MUL, element,   /* a sign goes to the column, once */
+			         materialize(rw, scaled(negated ? -new_k[t] : new_k[t], new_t[t])), 0, 0);
+		outs[n_outs++] = x;
+	}
+	if (rw->failed)
+		goto done;
+	for (size_t i = 0; i < rw->len; i++)
+		if (is_value(&rw->code[i]))
+			rw->code[kept++] = rw->code[i];
+	memcpy(rw->code + kept, outs, n_outs * sizeof *outs);
+	rw->len = kept + n_outs;
+	ok = drop_unread(rw);
+done:
+	free(def);
+	free(lin);
+	free(col_of);
+	free(cols);
+	free(outs);
+	free(count);
+	free(new_t);
+	free(new_k);
+	free(fc.memo);
+	return ok;
+}
+
 hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
 {
 	rewriter rw;
@@ -273,9 +653,9 @@ hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
 	memset(out, 0, sizeof *out);
 	memset(&rw, 0, sizeof rw);
 	rw.val = calloc(in->n_slots + 1, sizeof *rw.val);
-	rw.recip = malloc(bound * sizeof *rw.recip);
 	for (rw.table_size = 16; rw.table_size < 2 * bound; rw.table_size *= 2)
 		;
+	rw.recip = malloc(rw.table_size * sizeof *rw.recip);
 	rw.table = malloc(rw.table_size * sizeof *rw.table);
 	if (!rw.val || !rw.recip || !rw.table)
 		goto nomem;
@@ -309,7 +689,7 @@ hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
 			break;
 		}
 	}
-	if (rw.failed)
+	if (rw.failed || !factor_columns(&rw))
 		goto nomem;
 	out->code = rw.code;
 	out->len = rw.len;

@@ -2,7 +2,7 @@
  * loop emitters (C and LLVM) write it once per iteration.
  *
  * In:  one kernel of a loop body's tape (template.h's tmpl_loop.t).
- * Out: an equivalent kernel (same outputs, same order) in which
+ * Out: an equivalent kernel (the same outputs) in which
  *   - every value carries a factor +-2^e that is kept aside rather than
  *     multiplied in: negations, 2*x, 100*(2*x), (2*a)*(4*b) fold into one
  *     multiplication where the value is needed at last.  Scaling by a
@@ -12,7 +12,15 @@
  *   - repeated instructions are computed once;
  *   - a division by a value whose reciprocal the body computes (1 / b, as
  *     the derivative of sqrt or of a quotient does) multiplies by the
- *     reciprocal: not exact, within an ulp or so of each quotient.
+ *     reciprocal: not exact, within an ulp or so of each quotient;
+ *   - outputs X_r * T_c (an input element times a column value, as in a
+ *     dense Hessian over run-time data) whose column values are each an
+ *     input element times one shared factor, T_c = X_c * s, take
+ *     X_r * (X_c * s): s is computed once instead of once per column, and
+ *     what only the old column values read is dropped.  Reassociating the
+ *     product costs an ulp or so per entry.  The outputs then come after
+ *     every value (bodies with Hessian-vector accumulations are left in
+ *     their order).
  * Each value gets its own slot (no reuse: the emitters keep values in
  * registers or SSA names anyway), and each value instruction's node is its
  * slot, so names made from nodes are unique.
