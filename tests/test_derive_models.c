@@ -13,16 +13,11 @@
 #include <string.h>
 
 #include "derive.h"
+#include "diag_capture.h"
 #include "frontend.h"
 
 static char **model_files;
 static int n_model_files;
-
-static void print_diag(void *ctx, const diag *d)
-{
-	(void)ctx;
-	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
-}
 
 /* Every node's value at x in one pass (graph_eval evaluates everything
  * below its root, so evaluate the last node). */
@@ -60,7 +55,7 @@ static void check_model(const char *path, const char *text)
 	in.model.path = path;
 	in.model.text = text;
 	in.model.text_len = text ? strlen(text) : 0;
-	diag_sink sink = {print_diag, NULL, 0};
+	diag_sink sink = diag_stderr_sink();
 	graph *g = graph_new();
 	model *m = NULL;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);

@@ -15,47 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "diag_capture.h"
 #include "frontend.h"
+#include "read_file.h"
 
 static const char *bad_dir;
-
-typedef struct capture {
-	char first[2048];
-	int count;
-} capture;
-
-static void capture_report(void *ctx, const diag *d)
-{
-	capture *c = ctx;
-	if (c->count++ == 0) {
-		if (d->loc.line > 0)
-			snprintf(c->first, sizeof c->first, "%s:%d:%d: error: %s", d->loc.file,
-			         d->loc.line, d->loc.col, d->message);
-		else
-			snprintf(c->first, sizeof c->first, "%s: error: %s", d->loc.file, d->message);
-	}
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = 0;
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
-}
 
 static void chomp(char *s)
 {
@@ -68,7 +32,7 @@ static void chomp(char *s)
  * is clean: an error status, no model, exactly what was reported. */
 static void run_case(const char *name, const char *text, size_t len, const char *data,
                      size_t data_len, const char *const *defines, size_t ndefines,
-                     const char *objective, int inputs, capture *c)
+                     const char *objective, int inputs, diag_capture *c)
 {
 	char model_name[300], data_name[300];
 	snprintf(model_name, sizeof model_name, "%s.mod", name);
@@ -80,7 +44,7 @@ static void run_case(const char *name, const char *text, size_t len, const char 
 		.defines = defines, .n_defines = ndefines, .objective = objective,
 		.run_time_inputs = inputs,
 	};
-	diag_sink sink = { capture_report, c, 0 };
+	diag_sink sink = diag_capture_sink(c);
 	graph *g = graph_new();
 	model *m = (model *)1;
 	hessc_status st = frontend_build(&in, &sink, g, &m);
@@ -131,7 +95,7 @@ static void test_every_bad_model_gives_its_expected_error(void)
 		snprintf(path, sizeof path, "%s/%s.expected", bad_dir, names[i]);
 		char *expected = read_file(path, NULL);
 
-		capture c = { "", 0 };
+		diag_capture c;
 		run_case(names[i], text ? text : "", len, data, data_len, defines, ndefines,
 		         objective, inputs != NULL, &c);
 		if (print_mode) {
@@ -167,7 +131,7 @@ static void test_a_one_megabyte_line_is_reported_at_its_column(void)
 	memcpy(text, head, hl);
 	memset(text + hl, ' ', pad);
 	strcpy(text + hl + pad, ";\n");
-	capture c = { "", 0 };
+	diag_capture c;
 	run_case("long_line", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	char expected[200];
 	snprintf(expected, sizeof expected,
@@ -188,7 +152,7 @@ static void test_deeply_nested_parentheses_give_a_clean_error(void)
 	strcpy(text + hl + depth, "x");
 	memset(text + hl + depth + 1, ')', depth);
 	strcpy(text + hl + 2 * depth + 1, ";\n");
-	capture c = { "", 0 };
+	diag_capture c;
 	run_case("deep_parens", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "deep_parens.mod:2:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "error: nested too deeply"));
@@ -205,7 +169,7 @@ static void test_a_long_written_out_product_is_refused_before_it_is_too_deep(voi
 	for (size_t i = 1; i < terms; i++)
 		n += (size_t)sprintf(text + n, "*x");
 	strcpy(text + n, ";\n");
-	capture c = { "", 0 };
+	diag_capture c;
 	run_case("long_product", text, strlen(text), NULL, 0, NULL, 0, NULL, 0, &c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.first, "error: expression nested too deeply"));
 	free(text);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cc_backend.h"
+#include "diag_capture.h"
 #include "emit_c.h"
 #include "tape.h"
 #include "tape_fixtures.h"
@@ -65,12 +66,6 @@ static void free_model(fixture_model *fm)
 	free(fm->upper);
 }
 
-static void ignore_diag(void *ctx, const diag *d)
-{
-	(void)ctx;
-	fprintf(stderr, "\n  diagnostic: %s\n", d->message);
-}
-
 static int same(double a, double b)
 {
 	return a == b || (isnan(a) && isnan(b));
@@ -81,7 +76,7 @@ static void check_loaded_against_tape(const model *m, const derivatives *d, cons
                                       size_t chunk, const double *points, size_t n_points,
                                       size_t stride)
 {
-	diag_sink sink = { .report = ignore_diag };
+	diag_sink sink = diag_stderr_sink();
 	cc_options opt = { .warnings_as_errors = 1, .chunk_statements = chunk };
 	cc_kernels *k = NULL;
 	CU_ASSERT_FATAL(cc_backend_load(m, d, t, &opt, &sink, &k) == HESSC_OK);
@@ -338,7 +333,7 @@ static void write_mixed(const char *dir, size_t chunk)
 	derivatives d;
 	tape t;
 	fixture_model fm;
-	diag_sink sink = { .report = ignore_diag };
+	diag_sink sink = diag_stderr_sink();
 	char base[512];
 	snprintf(base, sizeof base, "%s/mixed", dir);
 	CU_ASSERT_FATAL(fixture_mixed(g, &d));
@@ -457,7 +452,7 @@ static void test_an_unwritable_place_leaves_no_file(void)
 	tape t;
 	fixture_model fm;
 	int errors = 0;
-	diag_sink sink = { .report = ignore_diag };
+	diag_sink sink = diag_stderr_sink();
 	CU_ASSERT_FATAL(fixture_rosenbrock(g, &d));
 	CU_ASSERT_FATAL(tape_build(g, &d, &t) == HESSC_OK);
 	CU_ASSERT_FATAL(make_model(&fm, "rosenbrock", d.n, 0));
@@ -498,7 +493,7 @@ static void test_a_missing_compiler_is_reported(void)
 	derivatives d;
 	tape t;
 	fixture_model fm;
-	diag_sink sink = { .report = ignore_diag };
+	diag_sink sink = diag_stderr_sink();
 	cc_kernels *k = NULL;
 	CU_ASSERT_FATAL(fixture_rosenbrock(g, &d));
 	CU_ASSERT_FATAL(tape_build(g, &d, &t) == HESSC_OK);

@@ -15,6 +15,7 @@
 #include "cc_backend.h"
 #include "curvature.h"
 #include "derive.h"
+#include "diag_capture.h"
 #include "frontend.h"
 #include "graph_dot.h"
 #include "pattern_stats.h"
@@ -44,12 +45,6 @@ static const char *rsvg_convert;
 #define STR(x) #x
 #define XSTR(x) STR(x)
 
-static void ignore_diag(void *ctx, const diag *d)
-{
-	(void)ctx;
-	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
-}
-
 typedef struct built {
 	graph *g;
 	model *m;
@@ -60,7 +55,7 @@ typedef struct built {
 static int build(const char *text, built *b)
 {
 	memset(b, 0, sizeof *b);
-	diag_sink sink = {ignore_diag, NULL, 0};
+	diag_sink sink = diag_stderr_sink();
 	frontend_input in = {.model = {.path = "<test>", .text = text, .text_len = strlen(text)}};
 	b->g = graph_new();
 	if (b->g == NULL || frontend_build(&in, &sink, b->g, &b->m) != HESSC_OK)
@@ -158,7 +153,7 @@ static int model_curvature(const char *text, curvature_result *r)
 		return -1;
 	tape t;
 	cc_kernels *k = NULL;
-	diag_sink sink = {ignore_diag, NULL, 0};
+	diag_sink sink = diag_stderr_sink();
 	int rc = -1;
 	if (tape_build(b.g, &b.d, &t) != HESSC_OK)
 		goto no_tape;

@@ -2,25 +2,21 @@
  * data sections and script lines. */
 #include <CUnit/Basic.h>
 #include <string.h>
+#include "diag_capture.h"
 #include "parse.h"
 
 static arena A;
 static ast_program P;
 static int errors;
-static char last_message[512];
-
-static void record(void *ctx, const diag *d)
-{
-	(void)ctx;
-	snprintf(last_message, sizeof last_message, "%d:%d: %s", d->loc.line, d->loc.col, d->message);
-}
+/* What the parser reported last (the tests read it after parse()). */
+static diag_capture reported;
 
 static hessc_status parse(const char *text, int data_mode)
 {
 	arena_free(&A);
 	arena_init(&A);
 	memset(&P, 0, sizeof P);
-	diag_sink sink = { record, NULL, 0 };
+	diag_sink sink = diag_capture_sink(&reported);
 	hessc_status st = parse_source(&A, "t.mod", text, strlen(text), data_mode, &sink, &P);
 	errors = sink.errors;
 	return st;
@@ -178,7 +174,7 @@ static void test_an_unclosed_parenthesis_names_both_ends(void)
 {
 	CU_ASSERT_EQUAL(parse("var x;\nminimize f: (x + 1;", 0), HESSC_ERR_MODEL);
 	CU_ASSERT_EQUAL(errors, 1);
-	CU_ASSERT_STRING_EQUAL(last_message, "2:19: ')' expected (to close '(' at 2:13), found ';'");
+	CU_ASSERT_STRING_EQUAL(reported.last, "t.mod:2:19: error: ')' expected (to close '(' at 2:13), found ';'");
 }
 
 static void test_subject_to_and_st_are_constraints(void)

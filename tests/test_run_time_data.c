@@ -20,11 +20,13 @@
 #include <unistd.h>
 
 #include "derive.h"
+#include "diag_capture.h"
 #include "frontend.h"
 #if HESSC_HAVE_LLVM
 #include "llvm_backend.h"
 #include "llvm_loop_data.h"
 #endif
+#include "read_file.h"
 #include "tape.h"
 #include "template.h"
 #include "test_runner.h"
@@ -112,12 +114,6 @@ static void values_free(values *v)
 	memset(v, 0, sizeof *v);
 }
 
-static void quiet(void *ctx, const diag *d)
-{
-	(void)ctx;
-	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
-}
-
 /* The pipeline `hessc eval` runs: the model with `data` (a data text, or
  * NULL: run-time inputs allowed, read from `inputs` in the model's input
  * order, whose names must be `names`), at x. */
@@ -133,7 +129,7 @@ static int pipeline_values(const char *model_text, const char *data, const char 
 		.defines = defines, .n_defines = n_defines,
 		.run_time_inputs = data == NULL,
 	};
-	diag_sink sink = { quiet, NULL, 0 };
+	diag_sink sink = diag_stderr_sink();
 	graph *g = graph_new();
 	model *m = NULL;
 	derivatives d;
@@ -250,25 +246,6 @@ typedef struct loaded {
 	char *header;
 } loaded;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-	}
-	if (s)
-		s[n] = 0;
-	fclose(f);
-	return s;
-}
-
 /* `hessc gen MODEL -o DIR/NAME --prefix NAME [args]` (the command line
  * path), compiled with warnings as errors and loaded. */
 static int generate(const char *model_path, const char *name, const char *args, loaded *out)
@@ -289,7 +266,7 @@ static int generate(const char *model_path, const char *name, const char *args, 
 	if (system(cmd) != 0)
 		return 0;
 	snprintf(cmd, sizeof cmd, "%s.h", base);
-	out->header = slurp(cmd);
+	out->header = read_file(cmd, NULL);
 	snprintf(cmd, sizeof cmd, "%s.so", base);
 	out->lib = dlopen(cmd, RTLD_NOW | RTLD_LOCAL);
 	if (!out->lib)
@@ -446,7 +423,7 @@ static void test_the_loops_read_each_iterations_inputs(void)
 	frontend_input fin = {
 		.model = { "model.mod", lr_model, strlen(lr_model) }, .run_time_inputs = 1,
 	};
-	diag_sink sink = { quiet, NULL, 0 };
+	diag_sink sink = diag_stderr_sink();
 	graph *g = graph_new();
 	model *m = NULL;
 	tmpl_set ts;
@@ -635,7 +612,7 @@ static void llvm_reads_inputs(int loops)
 	const int M = 40, D = 5;
 	char *text = lr_text(M, D);
 	frontend_input fin = { .model = { "model.mod", text, strlen(text) }, .run_time_inputs = 1 };
-	diag_sink sink = { quiet, NULL, 0 };
+	diag_sink sink = diag_stderr_sink();
 	graph *g = graph_new();
 	model *m = NULL;
 	tmpl_set ts;

@@ -7,16 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "diag_capture.h"
 #include "frontend.h"
 
-static char message[1024];
 static const char *examples_dir;
 
-static void record(void *ctx, const diag *d)
-{
-	(void)ctx;
-	snprintf(message, sizeof message, "%d:%d: %s", d->loc.line, d->loc.col, d->message);
-}
+/* What the front end reported last (the tests read it after build()). */
+static diag_capture reported;
 
 typedef struct built {
 	graph *g;
@@ -34,8 +31,7 @@ static built build_full(const char *text, const char *data, const char *const *d
 		.data = data ? &d : NULL, .n_data = data ? 1 : 0,
 		.defines = defines, .n_defines = ndefines, .objective = objective,
 	};
-	diag_sink sink = { record, NULL, 0 };
-	message[0] = 0;
+	diag_sink sink = diag_capture_sink(&reported);
 	b.status = frontend_build(&in, &sink, b.g, &b.m);
 	return b;
 }
@@ -110,7 +106,7 @@ static void test_any_other_constraint_is_unsupported_at_its_place(void)
 	built b = build("var x{1..2};\nminimize f: x[1]^2;\nsubject to c: x[1]*x[2] <= 1;");
 	CU_ASSERT_EQUAL(b.status, HESSC_ERR_MODEL);
 	CU_ASSERT_PTR_NULL(b.m);
-	CU_ASSERT_PTR_NOT_NULL(strstr(message, "3:12: unsupported constraint 'c'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(reported.last, "t.mod:3:12: error: unsupported constraint 'c'"));
 	done(&b);
 }
 
@@ -266,10 +262,10 @@ static void test_a_work_limit_refuses_a_model_too_big_to_go_through(void)
 	model *m = NULL;
 	const char *text = "param N := 1e9;\nvar x{1..N};\nminimize f: sum {i in 1..N} x[i]^2;";
 	frontend_input in = { .model = { "t.mod", text, strlen(text) }, .work_limit = 1000 };
-	diag_sink sink = { record, NULL, 0 };
+	diag_sink sink = diag_capture_sink(&reported);
 	CU_ASSERT_EQUAL(frontend_build(&in, &sink, g, &m), HESSC_ERR_MODEL);
 	CU_ASSERT_PTR_NULL(m);
-	CU_ASSERT_STRING_EQUAL(message, "2:5: the model needs more than 1000 steps, the limit this front end was given");
+	CU_ASSERT_STRING_EQUAL(reported.last, "t.mod:2:5: error: the model needs more than 1000 steps, the limit this front end was given");
 	graph_free(g);
 }
 
@@ -300,10 +296,10 @@ static void test_every_example_model_builds(void)
 		graph *g = graph_new();
 		model *m = NULL;
 		frontend_input in = { .model = { path, NULL, 0 } };
-		diag_sink sink = { record, NULL, 0 };
+		diag_sink sink = diag_capture_sink(&reported);
 		hessc_status st = frontend_build(&in, &sink, g, &m);
 		if (st != HESSC_OK)
-			fprintf(stderr, "\n%s: %s\n", path, message);
+			fprintf(stderr, "\n%s\n", reported.last);
 		CU_ASSERT_EQUAL(st, HESSC_OK);
 		if (m) {
 			double *scratch = malloc(graph_size(g) * sizeof *scratch);

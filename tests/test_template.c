@@ -14,6 +14,7 @@
 
 #include <hessc/problem.h>
 #include "derive.h"
+#include "diag_capture.h"
 #include "emit_template.h"
 #include "frontend.h"
 #include "tape.h"
@@ -34,18 +35,12 @@ typedef struct built {
 	model *um;
 } built;
 
-static void quiet(void *ctx, const diag *d)
-{
-	(void)ctx;
-	fprintf(stderr, "%s:%d:%d: %s\n", d->loc.file, d->loc.line, d->loc.col, d->message);
-}
-
 /* The model's loops (found while lowering when `streamed`), differentiated,
  * with their position maps. */
 static int build_with(built *b, const char *path, const char *text, int streamed)
 {
 	frontend_input in;
-	diag_sink sink = {quiet, NULL, 0};
+	diag_sink sink = diag_stderr_sink();
 	memset(b, 0, sizeof *b);
 	memset(&in, 0, sizeof in);
 	in.model.path = path;
@@ -293,7 +288,7 @@ static void compare_emitted(built *b, const char *name)
 {
 	char dir[] = "/tmp/hessc-test-template.XXXXXX", base[256], cmd[1024], so[300], sym[64];
 	emit_c_options opt;
-	diag_sink sink = {quiet, NULL, 0};
+	diag_sink sink = diag_stderr_sink();
 	void *lib, *mem;
 	size_t (*bytes)(void);
 	const hessc_problem *(*setup)(void *);
