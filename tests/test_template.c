@@ -3,7 +3,6 @@
  * (derive + tape_run) on the same pattern, at the initial point and at a
  * perturbed one.  Model files given on the command line (the example and
  * benchmark models) are compared the same way. */
-#include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "frontend.h"
 #include "tape.h"
 #include "template.h"
+#include "test_runner.h"
 
 static char **model_files;
 static int n_model_files;
@@ -184,19 +184,15 @@ static const char srosenbr[] =
 	"var x{i in 1..N} := if i mod 2 == 1 then -1.2 else 1;\n"
 	"minimize f: sum {i in 1..N/2} (100*(x[2*i] - x[2*i-1]^2)^2 + (x[2*i-1] - 1)^2);\n";
 
-static void test_srosenbr_is_one_loop_per_term_shape(void)
+static void srosenbr_is_one_loop_per_term_shape(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build(&b, "srosenbr.mod", srosenbr));
-	CU_ASSERT_EQUAL(b.s.has_residual, 0);
-	CU_ASSERT(b.s.n_loops >= 1);
-	CU_ASSERT_EQUAL(b.s.n_templated, b.s.n_terms);
-	for (size_t l = 0; l < b.s.n_loops; l++) {
-		CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[l]), 10);
-		CU_ASSERT(b.s.loops[l].n_slots <= 2);
+	CU_ASSERT_EQUAL(b->s.has_residual, 0);
+	CU_ASSERT(b->s.n_loops >= 1);
+	CU_ASSERT_EQUAL(b->s.n_templated, b->s.n_terms);
+	for (size_t l = 0; l < b->s.n_loops; l++) {
+		CU_ASSERT_EQUAL(tmpl_iterations(&b->s.loops[l]), 10);
+		CU_ASSERT(b->s.loops[l].n_slots <= 2);
 	}
-	compare(&b);
-	built_free(&b);
 }
 
 static const char arwhead[] =
@@ -204,20 +200,16 @@ static const char arwhead[] =
 	"var x{1..N} := 1;\n"
 	"minimize f: sum {i in 1..N-1} (-4*x[i] + 3) + sum {i in 1..N-1} (x[i]^2 + x[N]^2)^2;\n";
 
-static void test_arwhead_loops_read_x_N_with_stride_zero(void)
+static void arwhead_loops_read_x_N_with_stride_zero(const built *b)
 {
-	built b;
 	int found = 0;
-	CU_ASSERT_FATAL(build(&b, "arwhead.mod", arwhead));
-	for (size_t l = 0; l < b.s.n_loops; l++) {
-		const tmpl_loop *lp = &b.s.loops[l];
+	for (size_t l = 0; l < b->s.n_loops; l++) {
+		const tmpl_loop *lp = &b->s.loops[l];
 		for (size_t s = 0; s < lp->n_slots; s++)
 			if (lp->base[s] == 29 && lp->stride1[s] == 0 && tmpl_iterations(lp) == 29)
 				found = 1;
 	}
 	CU_ASSERT(found);
-	compare(&b);
-	built_free(&b);
 }
 
 static const char minsurf[] =
@@ -226,16 +218,12 @@ static const char minsurf[] =
 	"minimize f: sum {i in 1..p-1, j in 1..p-1}\n"
 	"  sqrt(1 + 0.5*(p-1)^2*((x[i,j] - x[i+1,j+1])^2 + (x[i+1,j] - x[i,j+1])^2)) / (p-1)^2;\n";
 
-static void test_a_double_sum_over_a_grid_is_one_two_dimensional_loop(void)
+static void a_double_sum_over_a_grid_is_one_two_dimensional_loop(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build(&b, "minsurf.mod", minsurf));
-	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 6);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 6);
-	CU_ASSERT_EQUAL(b.s.loops[0].n_slots, 4);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT_EQUAL_FATAL(b->s.n_loops, 1);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[0], 6);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[1], 6);
+	CU_ASSERT_EQUAL(b->s.loops[0].n_slots, 4);
 }
 
 static const char logreg[] =
@@ -246,14 +234,6 @@ static const char logreg[] =
 	"minimize f: sum {i in 1..m} log(1 + exp(-y[i] * sum {j in 1..d} X[i,j]*w[j]))\n"
 	"  + 0.01/2 * sum {j in 1..d} w[j]^2;\n";
 
-static void test_constants_that_change_per_term_are_tables(void)
-{
-	built b;
-	CU_ASSERT_FATAL(build(&b, "logreg.mod", logreg));
-	compare(&b);
-	built_free(&b);
-}
-
 static const char mixed[] =
 	"param N := 9;\n"
 	"var x{i in 1..N} := i/3;\n"
@@ -261,24 +241,19 @@ static const char mixed[] =
 	"minimize f: y^4 + x[3]*x[7]*y + sum {i in 1..N-1} (x[i+1] - x[i])^2\n"
 	"  + sum {i in {1, 2, 5, 9}} exp(x[i]*y) - 3*sum {i in 2..N} sin(x[i]);\n";
 
-static void test_scalar_and_irregular_terms_go_to_the_residual(void)
+static void scalar_and_irregular_terms_go_to_the_residual(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build(&b, "mixed.mod", mixed));
-	CU_ASSERT(b.s.n_loops >= 2);
-	CU_ASSERT_EQUAL(b.s.has_residual, 1);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT(b->s.n_loops >= 2);
+	CU_ASSERT_EQUAL(b->s.has_residual, 1);
 }
 
-static void test_a_model_without_sums_keeps_the_unrolled_path(void)
+static const char rosenbr[] =
+	"var x{1..2} := 1.5;\n"
+	"minimize f: 100*(x[2] - x[1]^2)^2 + (1 - x[1])^2;\n";
+
+static void a_model_without_sums_keeps_the_unrolled_path(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build(&b, "rosenbr.mod",
-	                      "var x{1..2} := 1.5;\n"
-	                      "minimize f: 100*(x[2] - x[1]^2)^2 + (1 - x[1])^2;\n"));
-	CU_ASSERT_EQUAL(b.s.n_loops, 0);
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->s.n_loops, 0);
 }
 
 /* Emit the templated C of b, compile it with warnings as errors, load it,
@@ -401,34 +376,25 @@ static size_t loops_proper(const built *b)
 	return b->s.n_loops - (size_t)b->s.has_residual;
 }
 
-static void test_a_streamed_sum_body_is_one_term_and_one_loop(void)
+static void a_streamed_sum_body_is_one_term_and_one_loop(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "srosenbr.mod", srosenbr));
-	CU_ASSERT_EQUAL(b.streamed_loops, 1);
-	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
-	CU_ASSERT_EQUAL(b.s.has_residual, 0);
-	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]), 10);
-	CU_ASSERT_EQUAL(b.s.loops[0].n_slots, 2);
-	CU_ASSERT_EQUAL(b.s.n_terms, 10);
-	CU_ASSERT_EQUAL(b.s.n_templated, 10);
-	compare(&b);
-	compare_emitted(&b, "srosenbr_streamed");
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b->s.n_loops, 1);
+	CU_ASSERT_EQUAL(b->s.has_residual, 0);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b->s.loops[0]), 10);
+	CU_ASSERT_EQUAL(b->s.loops[0].n_slots, 2);
+	CU_ASSERT_EQUAL(b->s.n_terms, 10);
+	CU_ASSERT_EQUAL(b->s.n_templated, 10);
 }
 
-static void test_a_streamed_double_sum_is_one_two_dimensional_loop(void)
+static void a_streamed_double_sum_is_one_two_dimensional_loop(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "minsurf.mod", minsurf));
-	CU_ASSERT_EQUAL(b.streamed_loops, 1);
-	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 6);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 6);
-	CU_ASSERT_EQUAL(b.s.loops[0].stride0[0], 7);
-	CU_ASSERT_EQUAL(b.s.loops[0].stride1[0], 1);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b->s.n_loops, 1);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[0], 6);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[1], 6);
+	CU_ASSERT_EQUAL(b->s.loops[0].stride0[0], 7);
+	CU_ASSERT_EQUAL(b->s.loops[0].stride1[0], 1);
 }
 
 static const char nested[] =
@@ -436,17 +402,12 @@ static const char nested[] =
 	"var x{i in 1..p, j in 1..p} := (i - j)/p;\n"
 	"minimize f: sum {i in 1..p-1} sum {j in 2..p} (x[i,j] - x[i+1,j-1])^2 * exp(x[i,j]/4);\n";
 
-static void test_a_sum_of_a_sum_streams_as_one_two_dimensional_loop(void)
+static void a_sum_of_a_sum_streams_as_one_two_dimensional_loop(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "nested.mod", nested));
-	CU_ASSERT_EQUAL_FATAL(b.s.n_loops, 1);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[0], 5);
-	CU_ASSERT_EQUAL(b.s.loops[0].count[1], 5);
-	CU_ASSERT_EQUAL(b.s.has_residual, 0);
-	compare(&b);
-	compare_emitted(&b, "nested");
-	built_free(&b);
+	CU_ASSERT_EQUAL_FATAL(b->s.n_loops, 1);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[0], 5);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[1], 5);
+	CU_ASSERT_EQUAL(b->s.has_residual, 0);
 }
 
 static const char shape_change[] =
@@ -454,16 +415,12 @@ static const char shape_change[] =
 	"var x{i in 1..N} := i/5;\n"
 	"minimize f: sum {i in 1..N} (if i <= 4 then x[i]^2 else exp(x[i]) * x[1]);\n";
 
-static void test_a_body_whose_shape_changes_mid_sum_is_two_loops(void)
+static void a_body_whose_shape_changes_mid_sum_is_two_loops(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "shape.mod", shape_change));
-	CU_ASSERT_EQUAL(b.streamed_loops, 2);
-	CU_ASSERT_EQUAL_FATAL(loops_proper(&b), 2);
-	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]) + tmpl_iterations(&b.s.loops[1]), 11);
-	CU_ASSERT_EQUAL(b.s.n_templated, 11);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 2);
+	CU_ASSERT_EQUAL_FATAL(loops_proper(b), 2);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b->s.loops[0]) + tmpl_iterations(&b->s.loops[1]), 11);
+	CU_ASSERT_EQUAL(b->s.n_templated, 11);
 }
 
 static const char strides_break[] =
@@ -471,21 +428,16 @@ static const char strides_break[] =
 	"var x{i in 1..3*N} := i/7;\n"
 	"minimize f: sum {i in 1..N} x[i+1] * x[if i <= 4 then 1 else 3*i];\n";
 
-static void test_a_sum_whose_strides_break_is_cut_into_loops_that_hold(void)
+static void a_sum_whose_strides_break_is_cut_into_loops_that_hold(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "break.mod", strides_break));
-	CU_ASSERT_EQUAL_FATAL(b.streamed_loops, 2);
+	CU_ASSERT_EQUAL_FATAL(b->streamed_loops, 2);
 	/* x[1] * x[i+1] (slots by smallest variable), then x[i+1] * x[3i] */
-	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[0]), 4);
-	CU_ASSERT_EQUAL(b.s.loops[0].stride1[0], 0);
-	CU_ASSERT_EQUAL(b.s.loops[0].stride1[1], 1);
-	CU_ASSERT_EQUAL(tmpl_iterations(&b.s.loops[1]), 5);
-	CU_ASSERT_EQUAL(b.s.loops[1].stride1[0], 1);
-	CU_ASSERT_EQUAL(b.s.loops[1].stride1[1], 3);
-	compare(&b);
-	compare_emitted(&b, "strides");
-	built_free(&b);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b->s.loops[0]), 4);
+	CU_ASSERT_EQUAL(b->s.loops[0].stride1[0], 0);
+	CU_ASSERT_EQUAL(b->s.loops[0].stride1[1], 1);
+	CU_ASSERT_EQUAL(tmpl_iterations(&b->s.loops[1]), 5);
+	CU_ASSERT_EQUAL(b->s.loops[1].stride1[0], 1);
+	CU_ASSERT_EQUAL(b->s.loops[1].stride1[1], 3);
 }
 
 static const char weighted[] =
@@ -496,15 +448,10 @@ static const char weighted[] =
 	"  - sum {i in 1..N} x[i]^4/100 - (sum {i in 2..N} sin(x[i]*y))*2\n"
 	"  + -(sum {i in 1..N} 0.5*cos(x[i]));\n";
 
-static void test_the_weight_of_a_streamed_sum_goes_with_its_loops(void)
+static void the_weight_of_a_streamed_sum_goes_with_its_loops(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "weighted.mod", weighted));
-	CU_ASSERT_EQUAL(b.streamed_loops, 4);
-	CU_ASSERT_EQUAL(b.s.has_residual, 1);  /* y^2 */
-	compare(&b);
-	compare_emitted(&b, "weighted");
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 4);
+	CU_ASSERT_EQUAL(b->s.has_residual, 1);  /* y^2 */
 }
 
 static const char defvar[] =
@@ -513,15 +460,11 @@ static const char defvar[] =
 	"var y{i in 1..N} = x[i]^2 - x[1];\n"
 	"minimize f: sum {i in 1..N} (y[i] - 1)^2 + sum {i in 1..N-1} x[i]*x[i+1];\n";
 
-static void test_a_sum_over_defined_variables_is_lowered_the_one_shot_way(void)
+static void a_sum_over_defined_variables_is_lowered_the_one_shot_way(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "defvar.mod", defvar));
 	/* only the second sum streams; the first is found in the rest */
-	CU_ASSERT_EQUAL(b.streamed_loops, 1);
-	CU_ASSERT(loops_proper(&b) >= 2);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 1);
+	CU_ASSERT(loops_proper(b) >= 2);
 }
 
 static const char too_big[] =
@@ -530,16 +473,12 @@ static const char too_big[] =
 	"minimize f: sum {i in 1..N} (sum {j in 1..150} sin(x[i]*j)) / 150\n"
 	"  + sum {i in 1..N} (x[i] - 1)^2;\n";
 
-static void test_an_iteration_too_big_for_a_shape_goes_to_the_rest(void)
+static void an_iteration_too_big_for_a_shape_goes_to_the_rest(const built *b)
 {
-	built b;
-	CU_ASSERT_FATAL(build_streamed(&b, "big.mod", too_big));
-	CU_ASSERT_EQUAL(b.streamed_loops, 1);
-	CU_ASSERT_EQUAL_FATAL(b.s.has_residual, 1);
-	CU_ASSERT(b.s.loops[b.s.n_loops - 1].body != NULL
-	          && graph_size(b.s.loops[b.s.n_loops - 1].body) > 3 * TMPL_MAX_TERM_NODES);
-	compare(&b);
-	built_free(&b);
+	CU_ASSERT_EQUAL(b->streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b->s.has_residual, 1);
+	CU_ASSERT(b->s.loops[b->s.n_loops - 1].body != NULL
+	          && graph_size(b->s.loops[b->s.n_loops - 1].body) > 3 * TMPL_MAX_TERM_NODES);
 }
 
 /* The loops found while lowering, written out again (the unrolled path
@@ -574,56 +513,96 @@ static void test_streamed_loops_written_out_again_are_the_whole_objective(void)
 	built_free(&b);
 }
 
+/* ---- the models, each a test: built, its loops' shape checked, its kernels compared */
+
+/* A model and what its loops must look like.  Its test builds it (with
+ * `streamed`, the loops are found while lowering), runs `shape`, compares
+ * its templated kernels with the unrolled ones (unless it keeps the
+ * unrolled path: no loops, nothing to compare) and, when `emitted` names
+ * it, its emitted C with the interpreter. */
+typedef struct model_case {
+	const char *sentence;           /* the test's name */
+	const char *file;               /* the model's file name, for diagnostics */
+	const char *text;
+	int streamed;
+	void (*shape)(const built *b);  /* NULL: nothing to check but the values */
+	int keeps_unrolled;
+	const char *emitted;            /* the emitted files' name, or NULL: not emitted */
+} model_case;
+
+static const model_case model_cases[] = {
+	{"srosenbr is one loop per term shape", "srosenbr.mod", srosenbr, 0,
+	 srosenbr_is_one_loop_per_term_shape, 0, NULL},
+	{"arwhead loops read x[N] with stride zero", "arwhead.mod", arwhead, 0,
+	 arwhead_loops_read_x_N_with_stride_zero, 0, NULL},
+	{"a double sum over a grid is one two-dimensional loop", "minsurf.mod", minsurf, 0,
+	 a_double_sum_over_a_grid_is_one_two_dimensional_loop, 0, NULL},
+	{"constants that change per term are tables", "logreg.mod", logreg, 0, NULL, 0, NULL},
+	{"scalar and irregular terms go to the residual", "mixed.mod", mixed, 0,
+	 scalar_and_irregular_terms_go_to_the_residual, 0, NULL},
+	{"a model without sums keeps the unrolled path", "rosenbr.mod", rosenbr, 0,
+	 a_model_without_sums_keeps_the_unrolled_path, 1, NULL},
+	{"a streamed sum's body is one term and one loop", "srosenbr.mod", srosenbr, 1,
+	 a_streamed_sum_body_is_one_term_and_one_loop, 0, "srosenbr_streamed"},
+	{"a streamed double sum is one two-dimensional loop", "minsurf.mod", minsurf, 1,
+	 a_streamed_double_sum_is_one_two_dimensional_loop, 0, NULL},
+	{"a sum of a sum streams as one two-dimensional loop", "nested.mod", nested, 1,
+	 a_sum_of_a_sum_streams_as_one_two_dimensional_loop, 0, "nested"},
+	{"a body whose shape changes mid-sum is two loops", "shape.mod", shape_change, 1,
+	 a_body_whose_shape_changes_mid_sum_is_two_loops, 0, NULL},
+	{"a sum whose strides break is cut into loops that hold", "break.mod", strides_break, 1,
+	 a_sum_whose_strides_break_is_cut_into_loops_that_hold, 0, "strides"},
+	{"the weight of a streamed sum goes with its loops", "weighted.mod", weighted, 1,
+	 the_weight_of_a_streamed_sum_goes_with_its_loops, 0, "weighted"},
+	{"a sum over defined variables is lowered the one-shot way", "defvar.mod", defvar, 1,
+	 a_sum_over_defined_variables_is_lowered_the_one_shot_way, 0, NULL},
+	{"an iteration too big for a shape goes to the rest", "big.mod", too_big, 1,
+	 an_iteration_too_big_for_a_shape_goes_to_the_rest, 0, NULL},
+};
+
+/* The row of the running test: CUnit calls a test function without
+ * arguments, so the one function below finds its model by the test's name. */
+static const model_case *running_case(void)
+{
+	CU_pTest t = CU_get_current_test();
+	for (size_t k = 0; t && k < TEST_COUNT(model_cases); k++)
+		if (strcmp(t->pName, model_cases[k].sentence) == 0)
+			return &model_cases[k];
+	return NULL;
+}
+
+static void test_model_case(void)
+{
+	const model_case *c = running_case();
+	built b;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_FATAL(build_with(&b, c->file, c->text, c->streamed));
+	if (c->shape)
+		c->shape(&b);
+	if (!c->keeps_unrolled)
+		compare(&b);
+	if (c->emitted)
+		compare_emitted(&b, c->emitted);
+	built_free(&b);
+}
+
 int main(int argc, char **argv)
 {
-	CU_pSuite suite;
-	unsigned failures;
+	static const test_case others[] = {
+		{"emitted loops compile cleanly and match the interpreter",
+		 test_emitted_loops_compile_cleanly_and_match_the_interpreter},
+		{"every model file given matches its unrolled kernels",
+		 test_every_model_file_given_matches_its_unrolled_kernels},
+		{"streamed loops written out again are the whole objective",
+		 test_streamed_loops_written_out_again_are_the_whole_objective},
+	};
+	test_case tests[TEST_COUNT(model_cases) + TEST_COUNT(others)];
+	size_t n = 0;
 	model_files = argv + 1;
 	n_model_files = argc - 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("template", NULL, NULL);
-	if (!suite
-	    || !CU_add_test(suite, "srosenbr is one loop per term shape",
-	                    test_srosenbr_is_one_loop_per_term_shape)
-	    || !CU_add_test(suite, "arwhead loops read x[N] with stride zero",
-	                    test_arwhead_loops_read_x_N_with_stride_zero)
-	    || !CU_add_test(suite, "a double sum over a grid is one two-dimensional loop",
-	                    test_a_double_sum_over_a_grid_is_one_two_dimensional_loop)
-	    || !CU_add_test(suite, "constants that change per term are tables",
-	                    test_constants_that_change_per_term_are_tables)
-	    || !CU_add_test(suite, "scalar and irregular terms go to the residual",
-	                    test_scalar_and_irregular_terms_go_to_the_residual)
-	    || !CU_add_test(suite, "a model without sums keeps the unrolled path",
-	                    test_a_model_without_sums_keeps_the_unrolled_path)
-	    || !CU_add_test(suite, "emitted loops compile cleanly and match the interpreter",
-	                    test_emitted_loops_compile_cleanly_and_match_the_interpreter)
-	    || !CU_add_test(suite, "every model file given matches its unrolled kernels",
-	                    test_every_model_file_given_matches_its_unrolled_kernels)
-	    || !CU_add_test(suite, "a streamed sum's body is one term and one loop",
-	                    test_a_streamed_sum_body_is_one_term_and_one_loop)
-	    || !CU_add_test(suite, "a streamed double sum is one two-dimensional loop",
-	                    test_a_streamed_double_sum_is_one_two_dimensional_loop)
-	    || !CU_add_test(suite, "a sum of a sum streams as one two-dimensional loop",
-	                    test_a_sum_of_a_sum_streams_as_one_two_dimensional_loop)
-	    || !CU_add_test(suite, "a body whose shape changes mid-sum is two loops",
-	                    test_a_body_whose_shape_changes_mid_sum_is_two_loops)
-	    || !CU_add_test(suite, "a sum whose strides break is cut into loops that hold",
-	                    test_a_sum_whose_strides_break_is_cut_into_loops_that_hold)
-	    || !CU_add_test(suite, "the weight of a streamed sum goes with its loops",
-	                    test_the_weight_of_a_streamed_sum_goes_with_its_loops)
-	    || !CU_add_test(suite, "a sum over defined variables is lowered the one-shot way",
-	                    test_a_sum_over_defined_variables_is_lowered_the_one_shot_way)
-	    || !CU_add_test(suite, "an iteration too big for a shape goes to the rest",
-	                    test_an_iteration_too_big_for_a_shape_goes_to_the_rest)
-	    || !CU_add_test(suite, "streamed loops written out again are the whole objective",
-	                    test_streamed_loops_written_out_again_are_the_whole_objective)) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failure_records();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	for (size_t k = 0; k < TEST_COUNT(model_cases); k++)
+		tests[n++] = (test_case){ model_cases[k].sentence, test_model_case };
+	for (size_t k = 0; k < TEST_COUNT(others); k++)
+		tests[n++] = others[k];
+	return run_test_suite("template", tests, n);
 }
