@@ -19,6 +19,7 @@ const cli_option cli_options[] = {
 	{ "--output", "-o", CLI_VALUE, FIELD(output), "PATH", "where to write" },
 	{ "--format", NULL, CLI_VALUE, FIELD(format), "FORMAT", "output format" },
 	{ "--prefix", NULL, CLI_VALUE, FIELD(prefix), "P", "symbol prefix of the generated code (default: the model name)" },
+	{ "--size", NULL, CLI_LIST, FIELD(sizes), "NAME", "a param without a value that sets a size: its value is given at run time, to the generated setup (docs/run-time-data.md)" },
 	{ "--unroll", NULL, CLI_FLAG, FIELD(unroll), NULL, "write every term out instead of loops over repeated terms" },
 	{ "--emit", NULL, CLI_VALUE, FIELD(emit), "KIND", "what to write: c (default) or dot (the expression graph for Graphviz)" },
 	{ "--derivatives", NULL, CLI_FLAG, FIELD(derivatives), NULL, "with --emit dot: draw the gradient and Hessian nodes too" },
@@ -195,6 +196,7 @@ void cli_args_free(cli_args *args)
 {
 	free(args->data.items);
 	free(args->defines.items);
+	free(args->sizes.items);
 	free(args->command_line);
 	memset(args, 0, sizeof *args);
 }

@@ -35,6 +35,7 @@ typedef struct cli_args {
 	const char *model;         /* MODEL */
 	cli_list data;             /* DATA...: data files after the model */
 	cli_list defines;          /* -D NAME=VALUE */
+	cli_list sizes;            /* --size NAME (gen): run-time sizes, template_sizes.h */
 	const char *objective;     /* --objective NAME */
 	const char *format;        /* --format F (each command checks its own set) */
 	const char *output;        /* -o PATH */

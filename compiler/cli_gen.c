@@ -8,9 +8,12 @@
 #include "emit_template.h"
 
 int cli_emit_dot(const cli_args *args);   /* cli_dot.c */
+int cli_gen_sizes(const cli_args *args);  /* cli_gen_sizes.c */
 
 int cli_gen(const cli_args *args)
 {
+	if (args->sizes.n && args->emit && strcmp(args->emit, "c"))
+		return cli_usage_error("--size goes with C output (--emit c)");
 	if (args->emit && !strcmp(args->emit, "dot"))
 		return cli_emit_dot(args);
 	if (args->emit && strcmp(args->emit, "c"))
@@ -21,6 +24,8 @@ int cli_gen(const cli_args *args)
 		return cli_usage_error("'hessc gen' needs -o BASE (it writes BASE.c and BASE.h)");
 	if (args->prefix && !emit_c_valid_prefix(args->prefix))
 		return cli_usage_error("--prefix '%s' is not a C identifier", args->prefix);
+	if (args->sizes.n)
+		return cli_gen_sizes(args);
 	diag_sink sink = cli_stderr_sink();
 	cli_model cm;
 	int code = cli_load(args, &sink, &cm);

@@ -10,8 +10,11 @@
 
 #include "template_plan.h"
 #include "template_runs.h"
+#include "template_sizes.h"
 
 #define NAME_MAX_LEN 96
+
+static const char fixed_mark[2] = {TSIZE_FIXED_MARK, 0};
 
 typedef struct writer {
 	FILE *c, *h;
@@ -31,6 +34,16 @@ typedef struct writer {
 	 * products writes it (see "runs of products" below), not the body */
 	unsigned char *skip;
 	size_t skip_cap;
+	/* run-time sizes (template_sizes.h; docs/run-time-data.md): the text
+	 * is one probe's, which tsize_merge turns into the file.  `mark` goes
+	 * before every array length (empty without sizes); `sz` after the
+	 * macros that depend on the sizes, `szp` where the group functions
+	 * take or get them; `setup_decl` declares the tables only the setup
+	 * reads (inside it, automatic, when sizes are run-time values). */
+	size_t n_sizes;
+	const char *const *sizes;
+	long max_size;
+	const char *mark, *sz, *szp, *setup_decl, *setup_ind;
 } writer;
 
 /* ---- expressions -------------------------------------------------------- */
@@ -440,9 +453,11 @@ done:
 }
 
 /* A table of longs local to the kernel. */
-static void write_long_table(FILE *c, const char *name, const long *v, size_t n)
+static void write_long_table(const writer *w, const char *name, const long *v, size_t n)
 {
-	fprintf(c, "		static const long %s[%lu] = {", name, (unsigned long)n);
+	FILE *c = w->c;
+	fprintf(c, "		%sconst long %s[%s%lu] = {", w->n_sizes ? "" : "static ", name, w->mark,
+	        (unsigned long)n);
 	for (size_t k = 0; k < n; k++)
 		fprintf(c, "%s%ld", k ? (k % 16 ? ", " : ",\n\t\t\t") : "", v[k]);
 	fputs("};\n", c);
@@ -625,21 +640,21 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 		char name[48];
 		if (!runs[k2].contiguous) {
 			snprintf(name, sizeof name, "hvrun%lu_off", (unsigned long)k2);
-			write_long_table(w->c, name, runs[k2].offset, runs[k2].len);
+			write_long_table(w, name, runs[k2].offset, runs[k2].len);
 		}
 		snprintf(name, sizeof name, "hvrun%lu_row", (unsigned long)k2);
-		write_long_table(w->c, name, runs[k2].place, runs[k2].len);
+		write_long_table(w, name, runs[k2].place, runs[k2].len);
 	}
 	for (size_t k2 = 0; pk && k2 < n_runs; k2++) {
 		char name[48];
-		fprintf(w->c, "\t\tdouble run%lu[%lu] = {0.0};\n", (unsigned long)k2,
+		fprintf(w->c, "\t\tdouble run%lu[%s%lu] = {0.0};\n", (unsigned long)k2, w->mark,
 		        (unsigned long)runs[k2].len);
 		if (!runs[k2].contiguous) {
 			snprintf(name, sizeof name, "run%lu_off", (unsigned long)k2);
-			write_long_table(w->c, name, runs[k2].offset, runs[k2].len);
+			write_long_table(w, name, runs[k2].offset, runs[k2].len);
 		}
 		snprintf(name, sizeof name, "run%lu_at", (unsigned long)k2);
-		write_long_table(w->c, name, runs[k2].place, runs[k2].len);
+		write_long_table(w, name, runs[k2].place, runs[k2].len);
 	}
 	for (size_t o = 0; pk && o < r->n_outs; o++)
 		if (pk->outs[r->first_out + o].kind == TPLAN_FIXED && !in_run[o])
@@ -734,9 +749,13 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 		fputs(", const double *restrict v, double *restrict hv", w->c);
 	if (w->m->n_inputs)
 		fprintf(w->c, ", const %s_data *restrict in", w->prefix);
+	if (w->n_sizes)
+		fprintf(w->c, ", const %s_sizes *restrict sz", w->prefix);
 	fputs(")\n{\n\t(void)x;\n", w->c);
 	if (w->m->n_inputs)
 		fputs("\t(void)in;\n", w->c);
+	if (w->n_sizes)
+		fputs("\t(void)sz;\n", w->c);
 	if (k == K_GRAD)
 		fputs("\t(void)g;\n", w->c);
 	if (k == K_HESS)
@@ -774,63 +793,79 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 
 /* ---- data: maps, tables, runs, layout ----------------------------------- */
 
-static void write_longs(FILE *c, const char *name, const long *v, size_t n)
+static void write_longs(const writer *w, const char *name, const long *v, size_t n)
 {
-	fprintf(c, "static const long %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	FILE *c = w->c;
+	fprintf(c, "%s%s long %s[%s%lu] = {", w->setup_ind, w->setup_decl, name, w->mark,
+	        (unsigned long)(n ? n : 1));
 	for (size_t i = 0; i < n; i++)
 		fprintf(c, "%s%ld", i ? ", " : "", v[i]);
 	fputs(n ? "};\n" : "0};\n", c);
 }
 
-static void write_ints(FILE *c, const char *name, const int *v, size_t n)
+static void write_ints(const writer *w, const char *name, const int *v, size_t n)
 {
-	fprintf(c, "static const int %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	FILE *c = w->c;
+	fprintf(c, "%s%s int %s[%s%lu] = {", w->setup_ind, w->setup_decl, name, w->mark,
+	        (unsigned long)(n ? n : 1));
 	for (size_t i = 0; i < n; i++)
-		fprintf(c, "%s%s%d", i ? "," : "", i % 16 == 0 ? "\n\t" : " ", v[i]);
-	fputs(n ? "\n};\n" : "0};\n", c);
+		fprintf(c, "%s%s%s%d", i ? "," : "", i % 16 == 0 ? "\n\t" : " ",
+		        i % 16 == 0 ? w->setup_ind : "", v[i]);
+	fprintf(c, n ? "\n%s};\n" : "0};\n", w->setup_ind);
 }
 
-static void write_doubles(FILE *c, const char *name, const double *v, size_t n)
+/* `decl` "static const" at file scope (the kernels' tables), else the
+ * setup's */
+static void write_doubles(const writer *w, const char *decl, const char *ind, const char *name,
+                          const double *v, size_t n)
 {
+	FILE *c = w->c;
 	char num[48];
-	fprintf(c, "static const double %s[%lu] = {", name, (unsigned long)(n ? n : 1));
+	fprintf(c, "%s%s double %s[%s%lu] = {", ind, decl, name, w->mark,
+	        (unsigned long)(n ? n : 1));
 	for (size_t i = 0; i < n; i++) {
 		emit_c_format_double(num, sizeof num, v[i], 0);
-		fprintf(c, "%s%s%s", i ? "," : "", i % 6 == 0 ? "\n\t" : " ", num);
+		fprintf(c, "%s%s%s%s", i ? "," : "", i % 6 == 0 ? "\n\t" : " ", i % 6 == 0 ? ind : "",
+		        num);
 	}
-	fputs(n ? "\n};\n" : "0.0};\n", c);
+	fprintf(c, n ? "\n%s};\n" : "0.0};\n", ind);
 }
 
-static void write_loop_data(writer *w, size_t q)
+/* Loop q's maps and local pattern (`maps`: what the setup reads) and its
+ * tables of constants (`tables`: what the kernels read, at file scope). */
+static void write_loop_data(writer *w, size_t q, int maps, int tables)
 {
 	const tmpl_loop *l = &w->s->loops[q];
 	char name[160];
 	size_t ns = l->n_slots, iters = tmpl_iterations(l);
-	fprintf(w->c, "/* loop %lu: %s%lu x %lu iterations of term %lu, %lu slots, %d local "
-	        "Hessian entries */\n", (unsigned long)q,
-	        l->vars ? "the residual, " : "", (unsigned long)l->count[0],
-	        (unsigned long)l->count[1], (unsigned long)l->first_term + 1, (unsigned long)ns,
-	        l->view.nloc);
-	if (l->vars) {
-		snprintf(name, sizeof name, "%s_l%lu_vars", w->prefix, (unsigned long)q);
-		write_ints(w->c, name, l->vars, ns);
-	} else {
-		snprintf(name, sizeof name, "%s_l%lu_base", w->prefix, (unsigned long)q);
-		write_longs(w->c, name, l->base, ns);
-		snprintf(name, sizeof name, "%s_l%lu_stride0", w->prefix, (unsigned long)q);
-		write_longs(w->c, name, l->stride0, ns);
-		snprintf(name, sizeof name, "%s_l%lu_stride1", w->prefix, (unsigned long)q);
-		write_longs(w->c, name, l->stride1, ns);
+	if (maps) {
+		fprintf(w->c, "%s/* loop %lu: %s%lu x %lu iterations of term %lu, %lu slots, %d local "
+		        "Hessian entries */\n", w->setup_ind, (unsigned long)q,
+		        l->vars ? "the residual, " : "", (unsigned long)l->count[0],
+		        (unsigned long)l->count[1], (unsigned long)l->first_term + 1, (unsigned long)ns,
+		        l->view.nloc);
+		if (l->vars) {
+			snprintf(name, sizeof name, "%s_l%lu_vars", w->prefix, (unsigned long)q);
+			write_ints(w, name, l->vars, ns);
+		} else {
+			snprintf(name, sizeof name, "%s_l%lu_base", w->prefix, (unsigned long)q);
+			write_longs(w, name, l->base, ns);
+			snprintf(name, sizeof name, "%s_l%lu_stride0", w->prefix, (unsigned long)q);
+			write_longs(w, name, l->stride0, ns);
+			snprintf(name, sizeof name, "%s_l%lu_stride1", w->prefix, (unsigned long)q);
+			write_longs(w, name, l->stride1, ns);
+		}
+		snprintf(name, sizeof name, "%s_l%lu_row", w->prefix, (unsigned long)q);
+		write_ints(w, name, l->loc_row, (size_t)l->view.nloc);
+		snprintf(name, sizeof name, "%s_l%lu_col", w->prefix, (unsigned long)q);
+		write_ints(w, name, l->loc_col, (size_t)l->view.nloc);
 	}
-	snprintf(name, sizeof name, "%s_l%lu_row", w->prefix, (unsigned long)q);
-	write_ints(w->c, name, l->loc_row, (size_t)l->view.nloc);
-	snprintf(name, sizeof name, "%s_l%lu_col", w->prefix, (unsigned long)q);
-	write_ints(w->c, name, l->loc_col, (size_t)l->view.nloc);
-	if (l->n_tables) {
+	if (tables && l->n_tables) {
 		snprintf(name, sizeof name, "%s_l%lu_tab", w->prefix, (unsigned long)q);
-		write_doubles(w->c, name, l->tables, l->n_tables * iters);
+		write_doubles(w, "static const", "", name, l->tables, l->n_tables * iters);
 	}
-	fputc('\n', w->c);
+	if (maps || (tables && l->n_tables))
+		fputc('\n', w->c);
 }
 
 static hessc_status write_runs(writer *w, const char *what, const double *x)
@@ -840,19 +875,20 @@ static hessc_status write_runs(writer *w, const char *what, const double *x)
 	hessc_status st = tmpl_runs(x, w->m->n, &r);
 	if (st != HESSC_OK)
 		return st;
-	fprintf(w->c, "static const hsetup_run %s_%s_runs[%lu] = {\n", w->prefix, what,
-	        (unsigned long)(r.n_runs ? r.n_runs : 1));
+	fprintf(w->c, "%s%s hsetup_run %s_%s_runs[%s%lu] = {\n", w->setup_ind, w->setup_decl,
+	        w->prefix, what, w->mark, (unsigned long)(r.n_runs ? r.n_runs : 1));
 	for (size_t k = 0; k < r.n_runs; k++) {
 		const hsetup_run *u = &r.runs[k];
-		fprintf(w->c, "\t{%d, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %d},\n", u->kind,
+		fprintf(w->c, "%s\t{%d, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %ld, %d},\n", w->setup_ind,
+		        u->kind,
 		        u->start, u->count0, u->count1, u->stride0, u->a, u->b0, u->b1, u->d, u->lit0,
 		        u->period);
 	}
 	if (!r.n_runs)
-		fputs("\t{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1},\n", w->c);
-	fputs("};\n", w->c);
+		fprintf(w->c, "%s\t{0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1},\n", w->setup_ind);
+	fprintf(w->c, "%s};\n", w->setup_ind);
 	snprintf(name, sizeof name, "%s_%s_lit", w->prefix, what);
-	write_doubles(w->c, name, r.lit, r.n_lit);
+	write_doubles(w, w->setup_decl, w->setup_ind, name, r.lit, r.n_lit);
 	fprintf(w->c, "#define %s_%s_N_RUNS %lu\n\n", w->upper, what, (unsigned long)r.n_runs);
 	tmpl_runs_free(&r);
 	return HESSC_OK;
@@ -896,15 +932,35 @@ static void top_comment(writer *w, const char *kind, const emit_c_options *opt)
 	}
 }
 
+/* The sizes' struct, with the range the setup accepts. */
+static void write_sizes_struct(const writer *w)
+{
+	char member[EMIT_C_MEMBER_MAX];
+	fprintf(w->h, "/* Run-time sizes: params the model declares without a value that set\n"
+	              " * sizes (`hessc gen --size`).  The setup takes their values, each in\n"
+	              " * its range (from the smallest value hessc checked the loops at).\n"
+	              " * Macros that depend on them take the struct's address: %s_N(sz). */\n",
+	        w->upper);
+	fprintf(w->h, "#define %s_N_SIZES %lu\ntypedef struct %s_sizes {\n", w->upper,
+	        (unsigned long)w->n_sizes, w->prefix);
+	for (size_t k = 0; k < w->n_sizes; k++) {
+		emit_c_input_member(member, sizeof member, w->sizes[k]);
+		fprintf(w->h, "\tlong %s;   /* in %ld..%ld */\n", member, tsize_min_size(k), w->max_size);
+	}
+	fprintf(w->h, "} %s_sizes;\n\n", w->prefix);
+}
+
 static void write_header(writer *w, int have_lower, int have_upper, size_t bytes)
 {
 	FILE *h = w->h;
 	const char *u = w->upper, *p = w->prefix;
 	fprintf(h, "#ifndef HESSC_GENERATED_%s_H\n#define HESSC_GENERATED_%s_H\n\n", u, u);
 	fputs("#include <stddef.h>\n\n", h);
-	fprintf(h, "#define %s_N %lu            /* variables */\n", u, (unsigned long)w->m->n);
-	fprintf(h, "#define %s_NNZ %lu          /* stored entries of the Hessian's lower triangle */\n",
-	        u, (unsigned long)w->s->nnz);
+	if (w->n_sizes)
+		write_sizes_struct(w);
+	fprintf(h, "#define %s_N%s %lu            /* variables */\n", u, w->sz, (unsigned long)w->m->n);
+	fprintf(h, "#define %s_NNZ%s %lu          /* stored entries of the Hessian's lower triangle */\n",
+	        u, w->sz, (unsigned long)w->s->nnz);
 	fprintf(h, "#define %s_WORK_SIZE 0      /* the kernels need no scratch */\n", u);
 	fprintf(h, "#define %s_MAXIMIZE %d       /* 1: the objective is maximized */\n\n", u,
 	        w->m->maximize ? 1 : 0);
@@ -915,13 +971,25 @@ static void write_header(writer *w, int have_lower, int have_upper, size_t bytes
 	fputs("#endif\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", h);
 	fprintf(h, "/* Memory of the setup block: the descriptor, the initial point%s, the\n"
 	           " * Hessian pattern and the loops' position maps. */\n"
-	           "#define %s_SETUP_BYTES (((sizeof(hessc_problem) + 7) / 8) * 8 + (size_t)%luu)\n"
-	           "size_t %s_setup_bytes(void);\n\n",
-	        have_lower || have_upper ? " and bounds" : "", u, (unsigned long)bytes, p);
-	fprintf(h, "/* Build the pattern, x0 and the position maps in `mem` (%s_SETUP_BYTES\n"
-	           " * bytes, aligned for a double) and return the descriptor stored there;\n"
-	           " * the runtime's solvers accept it as it is. */\n"
-	           "const hessc_problem *%s_setup(void *mem);\n\n", u, p);
+	           "#define %s_SETUP_BYTES%s (((sizeof(hessc_problem) + 7) / 8) * 8 + %s(size_t)%luu%s)\n",
+	        have_lower || have_upper ? " and bounds" : "", u, w->sz, w->n_sizes ? "(" : "",
+	        (unsigned long)bytes, w->n_sizes ? " + 7) / 8 * 8" : "");
+	if (w->n_sizes) {
+		fprintf(h, "/* The same for the sizes *sz; 0 when a size is out of range. */\n"
+		           "size_t %s_setup_bytes(const %s_sizes *sz);\n\n", p, p);
+		fprintf(h, "/* Build the pattern, x0 and the position maps for the sizes *sz in `mem`\n"
+		           " * (%s_setup_bytes(sz) bytes, aligned for a double; the sizes are copied\n"
+		           " * there) and return the descriptor stored there, whose n and nnz are\n"
+		           " * those of these sizes; the runtime's solvers accept it as it is.  NULL\n"
+		           " * when a size is out of range. */\n"
+		           "const hessc_problem *%s_setup(void *mem, const %s_sizes *sz);\n\n", p, p, p);
+	} else {
+		fprintf(h, "size_t %s_setup_bytes(void);\n\n", p);
+		fprintf(h, "/* Build the pattern, x0 and the position maps in `mem` (%s_SETUP_BYTES\n"
+		           " * bytes, aligned for a double) and return the descriptor stored there;\n"
+		           " * the runtime's solvers accept it as it is. */\n"
+		           "const hessc_problem *%s_setup(void *mem);\n\n", u, p);
+	}
 	emit_c_write_inputs(h, w->m, p, u,
 	                    "call %s_setup, then\n"
 	                    " * %s_bind(mem, &in) before the kernels run (again for other inputs)");
@@ -953,6 +1021,10 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 	pairs = hsetup_pairs(views, (int)w->s->n_loops);
 	free(views);
 	fputs("/* The setup block: byte offsets after the descriptor */\n", w->c);
+	if (w->n_sizes) {   /* the sizes first: where they are cannot depend on them */
+		fprintf(w->c, "#define %s_OFF_SIZES %luu\n", w->upper, (unsigned long)off);
+		off += 8 * w->n_sizes;
+	}
 	if (w->m->n_inputs) {   /* the address of the inputs' struct (P_bind) */
 		fprintf(w->c, "#define %s_OFF_INPUTS %luu\n", w->upper, (unsigned long)off);
 		off += 8;
@@ -979,7 +1051,8 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 	fprintf(w->c, "#define %s_OFF_ROWIND %luu   /* PAIRS entries of scratch, then nnz */\n"
 	        "#define %s_PAIRS %ld\n", w->upper, (unsigned long)off, w->upper, pairs);
 	off += 4 * (size_t)(pairs > 0 ? pairs : 1);
-	off = (off + 7) / 8 * 8;
+	if (!w->n_sizes)   /* with sizes, the header rounds (rounding is not affine) */
+		off = (off + 7) / 8 * 8;
 	fprintf(w->c, "#define %s_BLOCK ((sizeof(hessc_problem) + 7) / 8 * 8)\n\n", w->upper);
 	return off;
 }
@@ -997,6 +1070,60 @@ static int any_powi(const writer *w)
 	return 0;
 }
 
+/* What the setup reads: the loops' maps and local patterns, the runs of
+ * x0 and the bounds.  At file scope without run-time sizes; inside the
+ * setup, automatic, with them (their values are the sizes' expressions). */
+static hessc_status write_setup_data(writer *w, int have_lower, int have_upper)
+{
+	FILE *c = w->c;
+	const char *p = w->prefix, *ind = w->setup_ind;
+	size_t nl = w->s->n_loops;
+	hessc_status st;
+	for (size_t q = 0; q < nl; q++)
+		write_loop_data(w, q, 1, !w->n_sizes);
+	fprintf(c, "%s%s hsetup_loop %s_loops[%s%lu] = {\n", ind, w->setup_decl, p, w->mark,
+	        (unsigned long)nl);
+	for (size_t q = 0; q < nl; q++) {
+		const tmpl_loop *l = &w->s->loops[q];
+		if (l->vars)
+			fprintf(c, "%s\t{1, 1, %lu, NULL, NULL, NULL, %s_l%lu_vars, %d, %s_l%lu_row, %s_l%lu_col},\n",
+			        ind, (unsigned long)l->n_slots, p, (unsigned long)q, l->view.nloc, p,
+			        (unsigned long)q, p, (unsigned long)q);
+		else
+			fprintf(c, "%s\t{%lu, %lu, %lu, %s_l%lu_base, %s_l%lu_stride0, %s_l%lu_stride1, NULL, "
+			        "%d, %s_l%lu_row, %s_l%lu_col},\n", ind,
+			        (unsigned long)l->count[0], (unsigned long)l->count[1],
+			        (unsigned long)l->n_slots, p, (unsigned long)q, p, (unsigned long)q, p,
+			        (unsigned long)q, l->view.nloc, p, (unsigned long)q, p, (unsigned long)q);
+	}
+	fprintf(c, "%s};\n\n", ind);
+	if ((st = write_runs(w, "x0", w->m->x0)) != HESSC_OK)
+		return st;
+	if (have_lower && (st = write_runs(w, "lower", w->m->lower)) != HESSC_OK)
+		return st;
+	if (have_upper && (st = write_runs(w, "upper", w->m->upper)) != HESSC_OK)
+		return st;
+	return HESSC_OK;
+}
+
+/* P_sizes_ok: every size in the range hessc checked, and the counts the
+ * setup stores as int (n, nnz, the pattern's scratch) within int. */
+static void write_sizes_check(const writer *w)
+{
+	char member[EMIT_C_MEMBER_MAX];
+	const char *u = w->upper;
+	fprintf(w->c, "static int %s_sizes_ok(const %s_sizes *sz)\n{\n\tif (!sz", w->prefix,
+	        w->prefix);
+	for (size_t k = 0; k < w->n_sizes; k++) {
+		emit_c_input_member(member, sizeof member, w->sizes[k]);
+		fprintf(w->c, "\n\t    || sz->%s < %ld || sz->%s > %ldL", member, tsize_min_size(k),
+		        member, w->max_size);
+	}
+	fprintf(w->c, ")\n\t\treturn 0;\n"
+	              "\treturn %s_N(sz) <= 2147483647L && %s_NNZ(sz) <= 2147483647L\n"
+	              "\t       && %s_PAIRS <= 2147483647L;\n}\n\n", u, u, u);
+}
+
 static hessc_status write_source(writer *w, const emit_c_options *opt, int have_lower,
                                  int have_upper, size_t *bytes)
 {
@@ -1012,29 +1139,10 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	fputs(tmpl_setup_text, c);
 	fputc('\n', c);
 
-	for (size_t q = 0; q < nl; q++)
-		write_loop_data(w, q);
-	fprintf(c, "static const hsetup_loop %s_loops[%lu] = {\n", p, (unsigned long)nl);
-	for (size_t q = 0; q < nl; q++) {
-		const tmpl_loop *l = &w->s->loops[q];
-		if (l->vars)
-			fprintf(c, "\t{1, 1, %lu, NULL, NULL, NULL, %s_l%lu_vars, %d, %s_l%lu_row, %s_l%lu_col},\n",
-			        (unsigned long)l->n_slots, p, (unsigned long)q, l->view.nloc, p,
-			        (unsigned long)q, p, (unsigned long)q);
-		else
-			fprintf(c, "\t{%lu, %lu, %lu, %s_l%lu_base, %s_l%lu_stride0, %s_l%lu_stride1, NULL, "
-			        "%d, %s_l%lu_row, %s_l%lu_col},\n",
-			        (unsigned long)l->count[0], (unsigned long)l->count[1],
-			        (unsigned long)l->n_slots, p, (unsigned long)q, p, (unsigned long)q, p,
-			        (unsigned long)q, l->view.nloc, p, (unsigned long)q, p, (unsigned long)q);
-	}
-	fputs("};\n\n", c);
-	if ((st = write_runs(w, "x0", w->m->x0)) != HESSC_OK)
+	if (!w->n_sizes && (st = write_setup_data(w, have_lower, have_upper)) != HESSC_OK)
 		return st;
-	if (have_lower && (st = write_runs(w, "lower", w->m->lower)) != HESSC_OK)
-		return st;
-	if (have_upper && (st = write_runs(w, "upper", w->m->upper)) != HESSC_OK)
-		return st;
+	for (size_t q = 0; w->n_sizes && q < nl; q++)
+		write_loop_data(w, q, 0, 1);
 	*bytes = write_layout(w, have_lower, have_upper);
 	if (*bytes == (size_t)-1)
 		return HESSC_ERR_NOMEM;
@@ -1053,10 +1161,15 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 				return st;
 
 	/* the kernels; the inputs' struct is where P_bind put its address */
-	const char *ins = w->m->n_inputs ? ", in" : "";
-	char fetch[256] = "";
+	char ins[16];
+	char fetch[512] = "";
+	snprintf(ins, sizeof ins, "%s%s", w->m->n_inputs ? ", in" : "", w->szp);
+	if (w->n_sizes)
+		snprintf(fetch, sizeof fetch, "\tconst %s_sizes *sz = (const %s_sizes *)"
+		         "((const char *)data + %s_BLOCK + %s_OFF_SIZES);\n", p, p, u, u);
 	if (w->m->n_inputs)
-		snprintf(fetch, sizeof fetch, "\tconst %s_data *in = *(%s_data *const *)"
+		snprintf(fetch + strlen(fetch), sizeof fetch - strlen(fetch),
+		         "\tconst %s_data *in = *(%s_data *const *)"
 		         "((const char *)data + %s_BLOCK + %s_OFF_INPUTS);\n", p, p, u, u);
 	fprintf(c, "double %s_f(const double *restrict x, double *restrict w, const void *data)\n"
 	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s", p, fetch);
@@ -1067,7 +1180,7 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s",
 	        p, fetch);
 	if (w->plan.grad.zero)
-		fprintf(c, "\tfor (long k = 0; k < %s_N; k++)\n\t\tg[k] = 0.0;\n", u);
+		fprintf(c, "\tfor (long k = 0; k < %s_N%s; k++)\n\t\tg[k] = 0.0;\n", u, w->sz);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
 		fprintf(c, "\tf += %s_g%lu_grad(x, g%s);\n", p, (unsigned long)g, ins);
 	fputs("\treturn f;\n}\n\n", c);
@@ -1075,26 +1188,40 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
 	           "\t(void)w;\n\t(void)block;\n%s", p, u, fetch);
 	if (w->plan.hess.zero)
-		fprintf(c, "\tfor (long k = 0; k < %s_NNZ; k++)\n\t\th[k] = 0.0;\n", u);
+		fprintf(c, "\tfor (long k = 0; k < %s_NNZ%s; k++)\n\t\th[k] = 0.0;\n", u, w->sz);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
 		fprintf(c, "\t%s_g%lu_hess(x, h, block%s);\n", p, (unsigned long)g, ins);
 	fputs("}\n\n", c);
 	fprintf(c, "void %s_hessvec(const double *restrict x, const double *restrict v,\n"
 	           "       double *restrict hv, double *restrict w, const void *data)\n{\n"
-	           "\t(void)w;\n\t(void)data;\n%s\tfor (long k = 0; k < %s_N; k++)\n\t\thv[k] = 0.0;\n",
-	        p, fetch, u);
+	           "\t(void)w;\n\t(void)data;\n%s\tfor (long k = 0; k < %s_N%s; k++)\n\t\thv[k] = 0.0;\n",
+	        p, fetch, u, w->sz);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
 		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv%s);\n", p, (unsigned long)g, ins);
 	fputs("}\n\n", c);
 
 	/* setup */
-	fprintf(c, "size_t %s_setup_bytes(void)\n{\n\treturn %s_SETUP_BYTES;\n}\n\n", p, u);
-	fprintf(c, "const hessc_problem *%s_setup(void *mem)\n{\n"
-	           "\thessc_problem *pr = (hessc_problem *)mem;\n"
+	if (w->n_sizes) {
+		write_sizes_check(w);
+		fprintf(c, "size_t %s_setup_bytes(const %s_sizes *sz)\n{\n"
+		           "\treturn %s_sizes_ok(sz) ? %s_SETUP_BYTES(sz) : 0;\n}\n\n", p, p, p, u);
+		fprintf(c, "const hessc_problem *%s_setup(void *mem, const %s_sizes *sz)\n{\n"
+		           "\tif (!%s_sizes_ok(sz))\n\t\treturn NULL;\n", p, p, p);
+	} else {
+		fprintf(c, "size_t %s_setup_bytes(void)\n{\n\treturn %s_SETUP_BYTES;\n}\n\n", p, u);
+		fprintf(c, "const hessc_problem *%s_setup(void *mem)\n{\n", p);
+	}
+	fprintf(c, "\thessc_problem *pr = (hessc_problem *)mem;\n"
 	           "\tchar *block = (char *)mem + %s_BLOCK;\n"
 	           "\tdouble *x0 = (double *)(block + %s_OFF_X0);\n"
 	           "\tint *colptr = (int *)(block + %s_OFF_COLPTR);\n"
-	           "\tint *rowind = (int *)(block + %s_OFF_ROWIND);\n", p, u, u, u, u);
+	           "\tint *rowind = (int *)(block + %s_OFF_ROWIND);\n", u, u, u, u);
+	if (w->n_sizes) {
+		fprintf(c, "\t*(%s_sizes *)(block + %s_OFF_SIZES) = *sz;  /* the kernels read them there */\n",
+		        p, u);
+		if ((st = write_setup_data(w, have_lower, have_upper)) != HESSC_OK)
+			return st;
+	}
 	fprintf(c, "\tif (hsetup_pairs(%s_loops, %lu) > %s_PAIRS)\n"
 	           "\t\treturn NULL;  /* the block was sized for these loops */\n", p,
 	        (unsigned long)nl, u);
@@ -1105,17 +1232,21 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	if (have_upper)
 		fprintf(c, "\thsetup_fill((double *)(block + %s_OFF_UPPER), %s_upper_runs, "
 		           "%s_upper_N_RUNS, %s_upper_lit);\n", u, p, u, p);
-	fprintf(c, "\thsetup_pattern(%s_N, %s_loops, %lu, colptr, rowind);\n", u, p,
-	        (unsigned long)nl);
+	if (w->n_sizes)   /* the kernels write the places hessc planned: check */
+		fprintf(c, "\tif (hsetup_pattern(%s_N(sz), %s_loops, %lu, colptr, rowind) != %s_NNZ(sz))\n"
+		           "\t\treturn NULL;\n", u, p, (unsigned long)nl, u);
+	else
+		fprintf(c, "\thsetup_pattern(%s_N, %s_loops, %lu, colptr, rowind);\n", u, p,
+		        (unsigned long)nl);
 	fputs("\t(void)hsetup_positions;  /* used when some loop's places need a map */\n"
 	      "\t(void)hsetup_var;        /* hessc's own helper, unused here */\n", c);
 	for (size_t q = 0; q < nl; q++)  /* the maps the kernels read */
 		if (tmpl_plan_reads_map(&w->plan, q))
 			fprintf(c, "\thsetup_positions(&%s_loops[%lu], colptr, rowind, (int *)(block + "
 			           "%s_OFF_POS%lu));\n", p, (unsigned long)q, u, (unsigned long)q);
-	fprintf(c, "\tpr->name = \"%s\";\n\tpr->n = %s_N;\n\tpr->nnz = %s_NNZ;\n"
+	fprintf(c, "\tpr->name = \"%s\";\n\tpr->n = %s_N%s;\n\tpr->nnz = %s_NNZ%s;\n"
 	           "\tpr->hess_colptr = colptr;\n\tpr->hess_rowind = rowind;\n\tpr->x0 = x0;\n",
-	        w->m->name ? w->m->name : p, u, u);
+	        w->m->name ? w->m->name : p, u, w->sz, u, w->sz);
 	if (have_lower)
 		fprintf(c, "\tpr->lower = (const double *)(block + %s_OFF_LOWER);\n", u);
 	else
@@ -1173,6 +1304,14 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	w.s = s;
 	w.prefix = prefix;
 	w.upper = upper;
+	w.n_sizes = opt->n_sizes;
+	w.sizes = opt->sizes;
+	w.max_size = opt->max_size;
+	w.mark = w.n_sizes ? fixed_mark : "";
+	w.sz = w.n_sizes ? "(sz)" : "";
+	w.szp = w.n_sizes ? ", sz" : "";
+	w.setup_decl = w.n_sizes ? "const" : "static const";
+	w.setup_ind = w.n_sizes ? "\t" : "";
 	have_lower = !all_equal(m->lower, m->n, -INFINITY);
 	have_upper = !all_equal(m->upper, m->n, INFINITY);
 

@@ -12,19 +12,21 @@ int cli_check(const cli_args *args);
 int cli_sparsity(const cli_args *args);
 int cli_curvature(const cli_args *args);
 
-static const char *const gen_options[] = { "--output", "--prefix", "--unroll", "--emit", "--derivatives", NULL };
+static const char *const gen_options[] = { "--output", "--prefix", "--size", "--unroll", "--emit", "--derivatives", NULL };
 static const char *const eval_options[] = { "--at", "--format", "--unroll", "--backend", "--no-cache", "--stats", NULL };
 static const char *const sparsity_options[] = { "--format", "--output", NULL };
 static const char *const curvature_options[] = { "--at", "--format", "--unroll", NULL };
 
 static const cli_command commands[] = {
-	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--unroll] [--emit c|dot [--derivatives]] [-D NAME=VALUE] [--objective NAME]",
+	{ .name = "gen", .usage = "MODEL [DATA...] -o BASE [--prefix P] [--size NAME]... [--unroll] [--emit c|dot [--derivatives]] [-D NAME=VALUE] [--objective NAME]",
 	  .summary = "Write BASE.c and BASE.h, the model's derivative kernels in C99.\n"
 	  "They hold f, gradient, Hessian and Hessian-vector product, the Hessian pattern,\n"
 	  "the initial point, the bounds and a hessc_problem descriptor.\n"
 	  "Repeated terms of sums become loops over one differentiated term, and the\n"
 	  "pattern is built at load time by BASE_setup (see BASE.h), so the file does\n"
 	  "not grow with n; --unroll writes every term out instead.\n"
+	  "--size NAME: NAME, a param without a value that sets a size, is given at\n"
+	  "run time to BASE_setup, so one file serves every size (docs/run-time-data.md).\n"
 	  "--emit dot writes the expression graph for Graphviz instead (to -o FILE or\n"
 	  "stdout), shared subexpressions filled, with the nodes CSE saved; with\n"
 	  "--derivatives also the gradient and Hessian nodes.",
