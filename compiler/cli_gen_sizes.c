@@ -93,8 +93,8 @@ static int find_uses(const cli_args *args, size_use *uses)
 	for (size_t k = 0; k < args->sizes.n; k++)
 		if (!uses[k].lineno && code == CLI_OK)
 			return cli_usage_error("--size %s: the model never needs the value of '%s' to "
-			                       "generate the code (it is not a size); without --size it "
-			                       "is a run-time input already, or unused",
+			                       "generate the code, so it is not a size (it has a value, "
+			                       "or it is a run-time input already, or unused)",
 			                       args->sizes.items[k], args->sizes.items[k]);
 	return CLI_OK;
 }

@@ -223,8 +223,8 @@ hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *
 		if (t[0].kind == TOK_MARK) {
 			fixed = 1;
 		} else if (t[0].kind == TOK_NUMBER && !same) {
-			tsize_problem problem = fixed ? TSIZE_FIXED : any_real || in_string ? TSIZE_REAL
-			                                                                    : TSIZE_NOT_AFFINE;
+			tsize_problem problem = fixed ? TSIZE_FIXED : any_real ? TSIZE_REAL
+			                        : in_string ? TSIZE_STRUCTURE : TSIZE_NOT_AFFINE;
 			long a;
 			int affine = !fixed && !any_real && !in_string;
 			numbers(texts, pos, n_probes, v);

@@ -231,6 +231,30 @@ static void point(double *x, double *dir, int n, double shift)
 	}
 }
 
+/* The sized library set up at `sizes` against the model generated with
+ * `fixed_args` (the same sizes by -D), at a point of n variables
+ * (`shift`): the same pattern and values to 1e-12.  The sized run's
+ * values, x and block are the caller's. */
+static void *against_fixed(const lib *sized, const char *model, const char *name,
+                           const char *fixed_args, const long *sizes, int n, double shift,
+                           values *a, double **x_out)
+{
+	lib fixed;
+	values b;
+	double *x = malloc((size_t)n * sizeof *x), *dir = malloc((size_t)n * sizeof *dir);
+	CU_ASSERT_FATAL(build(model, name, fixed_args, &fixed));
+	point(x, dir, n, shift);
+	void *ba = run_sized(sized, sizes, NULL, x, dir, a);
+	void *bb = run_fixed(&fixed, NULL, x, dir, &b);
+	assert_same(a, &b, 1e-12);
+	values_free(&b);
+	free(bb);
+	free(dir);
+	lib_free(&fixed);
+	*x_out = x;
+	return ba;
+}
+
 /* ---- P5: the samples at run time ----------------------------------------- */
 
 static char *p5_model(void)
@@ -354,16 +378,11 @@ static void test_a_banded_model_generated_once_runs_at_two_n(void)
 	for (int set = 0; set < 2; set++) {
 		int n = ns[set];
 		char args[32];
-		lib fixed;
-		snprintf(args, sizeof args, "-D n=%d", n);
-		CU_ASSERT_FATAL(build(chain_model, "chain", args, &fixed));
-		double *x = malloc((size_t)n * sizeof *x), *dir = malloc((size_t)n * sizeof *dir);
 		long sizes[1] = {n};
-		point(x, dir, n, set);
-		values a, b;
-		void *ba = run_sized(&sized, sizes, NULL, x, dir, &a);
-		void *bb = run_fixed(&fixed, NULL, x, dir, &b);
-		assert_same(&a, &b, 1e-12);
+		values a;
+		double *x;
+		snprintf(args, sizeof args, "-D n=%d", n);
+		void *ba = against_fixed(&sized, chain_model, "chain", args, sizes, n, set, &a, &x);
 		/* by hand: f and the gradient */
 		double f = 0;
 		double *g = calloc((size_t)n, sizeof *g);
@@ -385,12 +404,8 @@ static void test_a_banded_model_generated_once_runs_at_two_n(void)
 		CU_ASSERT_EQUAL(bad, 0);
 		free(g);
 		values_free(&a);
-		values_free(&b);
 		free(ba);
-		free(bb);
 		free(x);
-		free(dir);
-		lib_free(&fixed);
 	}
 	lib_free(&sized);
 }
@@ -413,25 +428,16 @@ static void test_two_sizes_are_given_at_run_time_together(void)
 	static const long mn[3][2] = {{12, 40}, {57, 23}, {30, 30}};
 	for (int set = 0; set < 3; set++) {
 		char args[64];
-		lib fixed;
+		values a;
+		double *x;
 		snprintf(args, sizeof args, "-D m=%ld -D n=%ld", mn[set][0], mn[set][1]);
 		/* at m = n the file generated for them fuses the loops over 1..m
 		 * and 1..n; the run-time one keeps them apart, with equal sums */
-		CU_ASSERT_FATAL(build(two_model, "two", args, &fixed));
-		int n = (int)(mn[set][0] + mn[set][1]);
-		double *x = malloc((size_t)n * sizeof *x), *dir = malloc((size_t)n * sizeof *dir);
-		point(x, dir, n, set);
-		values a, b;
-		void *ba = run_sized(&sized, mn[set], NULL, x, dir, &a);
-		void *bb = run_fixed(&fixed, NULL, x, dir, &b);
-		assert_same(&a, &b, 1e-12);
+		void *ba = against_fixed(&sized, two_model, "two", args, mn[set],
+		                         (int)(mn[set][0] + mn[set][1]), set, &a, &x);
 		values_free(&a);
-		values_free(&b);
 		free(ba);
-		free(bb);
 		free(x);
-		free(dir);
-		lib_free(&fixed);
 	}
 	lib_free(&sized);
 }
