@@ -99,8 +99,10 @@ static int find_uses(const cli_args *args, size_use *uses)
 	return CLI_OK;
 }
 
-/* The files' texts at probe p. */
-static int generate_probe(const cli_args *args, size_t p, char **c_text, char **h_text)
+/* The files' texts at probe p (errors of the model at the probe's sizes
+ * are reported as the front end gives them, with a note of the sizes). */
+static int generate_probe(const cli_args *args, const size_use *uses, size_t p, char **c_text,
+                          char **h_text)
 {
 	size_t k = args->sizes.n, nd = args->defines.n;
 	cli_args a = *args;
@@ -130,10 +132,13 @@ static int generate_probe(const cli_args *args, size_t p, char **c_text, char **
 	a.defines.n = nd + k;
 	code = cli_load(&a, &sink, &cm);
 	looped = code == CLI_OK && cli_templates(&a, &cm, &ts, &code);
-	if (code == CLI_OK && !looped) {
-		fprintf(stderr, "hessc: error: --size: the objective is not written as loops at %s = "
-		        "%ld, and only loops can take their sizes at run time\n", args->sizes.items[0],
-		        tsize_probe(p, 0, k));
+	int not_loops = code == CLI_OK && !looped;
+	if (not_loops) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "'%s' cannot be a run-time size: the objective is not "
+		         "written as loops at %s (a dense Hessian, or too few repeated terms), and "
+		         "only loops can take their sizes at run time", args->sizes.items[0], values[0]);
+		size_error(&uses[0], msg);
 		code = CLI_MODEL;
 	}
 	if (code == CLI_OK) {
@@ -162,7 +167,7 @@ static int generate_probe(const cli_args *args, size_t p, char **c_text, char **
 	}
 	if (looped)
 		tmpl_set_free(&ts);
-	if (code != CLI_OK && code != CLI_INTERNAL) {
+	if (code != CLI_OK && code != CLI_INTERNAL && !not_loops) {
 		fputs("hessc: note: at", stderr);
 		for (size_t q = 0; q < k; q++)
 			fprintf(stderr, "%s %s", q ? "," : "", values[q]);
@@ -265,7 +270,7 @@ int cli_gen_sizes(const cli_args *args)
 	if ((code = find_uses(args, uses)) != CLI_OK)
 		goto done;
 	for (size_t p = 0; p < n_probes && code == CLI_OK; p++)
-		code = generate_probe(args, p, &texts[p], &texts[n_probes + p]);
+		code = generate_probe(args, uses, p, &texts[p], &texts[n_probes + p]);
 	if (code != CLI_OK)
 		goto done;
 	hessc_status st = tsize_merge((const char *const *)texts, k, args->sizes.items, &merged_c, &why);

@@ -160,9 +160,15 @@ static hessc_status write_body(writer *w, size_t q, size_t m, int fused, int k,
 				var_text(l, (int)in->index, v1, sizeof v1);
 				snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "x[%s]", v1);
 			} else {
-				snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "%s_l%lu_tab[%lu + it]",
-				         w->prefix, (unsigned long)q,
-				         (unsigned long)(((size_t)in->index - l->n_slots) * tmpl_iterations(l)));
+				/* with run-time sizes the setup fills the tables in the block */
+				unsigned long at = (unsigned long)(((size_t)in->index - l->n_slots)
+				                                   * tmpl_iterations(l));
+				if (w->n_sizes)
+					snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "tab%lu[%lu + it]",
+					         (unsigned long)q, at);
+				else
+					snprintf(w->slot_text[in->dst], NAME_MAX_LEN, "%s_l%lu_tab[%lu + it]",
+					         w->prefix, (unsigned long)q, at);
 			}
 			break;
 		case TAPE_DATA: {   /* data slot col: its input's element at (i, j) */
@@ -747,6 +753,8 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 		fputs(", double *restrict h, const char *block", w->c);
 	if (k == K_HESSVEC)
 		fputs(", const double *restrict v, double *restrict hv", w->c);
+	if (k != K_HESS && w->n_sizes)   /* the tables are in the block */
+		fputs(", const char *block", w->c);
 	if (w->m->n_inputs)
 		fprintf(w->c, ", const %s_data *restrict in", w->prefix);
 	if (w->n_sizes)
@@ -758,8 +766,10 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 		fputs("\t(void)sz;\n", w->c);
 	if (k == K_GRAD)
 		fputs("\t(void)g;\n", w->c);
+	if (k == K_HESS || w->n_sizes)
+		fputs("\t(void)block;\n", w->c);
 	if (k == K_HESS)
-		fputs("\t(void)h;\n\t(void)block;\n", w->c);
+		fputs("\t(void)h;\n", w->c);
 	if (k == K_HESSVEC)
 		fputs("\t(void)v;\n\t(void)hv;\n", w->c);
 	for (size_t m = 0; m < gr->n_members; m++) {
@@ -768,6 +778,9 @@ static hessc_status write_group_kernel(writer *w, size_t g, int k)
 			fprintf(w->c, "\tdouble f%lu = 0.0;\n", (unsigned long)m);
 		if (k == K_HESS && w->plan.hess.reads_map[q])
 			fprintf(w->c, "\tconst int *restrict pos%lu = (const int *)(block + %s_OFF_POS%lu);\n",
+			        (unsigned long)q, w->upper, (unsigned long)q);
+		if (w->n_sizes && w->s->loops[q].n_tables)
+			fprintf(w->c, "\tconst double *restrict tab%lu = (const double *)(block + %s_OFF_TAB%lu);\n",
 			        (unsigned long)q, w->upper, (unsigned long)q);
 	}
 	if (pk) {
@@ -868,11 +881,11 @@ static void write_loop_data(writer *w, size_t q, int maps, int tables)
 		fputc('\n', w->c);
 }
 
-static hessc_status write_runs(writer *w, const char *what, const double *x)
+static hessc_status write_runs(writer *w, const char *what, const double *x, size_t len)
 {
 	tmpl_array_runs r;
 	char name[160];
-	hessc_status st = tmpl_runs(x, w->m->n, &r);
+	hessc_status st = tmpl_runs(x, len, &r);
 	if (st != HESSC_OK)
 		return st;
 	fprintf(w->c, "%s%s hsetup_run %s_%s_runs[%s%lu] = {\n", w->setup_ind, w->setup_decl,
@@ -1039,6 +1052,14 @@ static size_t write_layout(writer *w, int have_lower, int have_upper)
 		fprintf(w->c, "#define %s_OFF_UPPER %luu\n", w->upper, (unsigned long)off);
 		off += 8 * n;
 	}
+	for (size_t q = 0; w->n_sizes && q < w->s->n_loops; q++) {   /* the loops' tables */
+		const tmpl_loop *l = &w->s->loops[q];
+		if (!l->n_tables)
+			continue;
+		fprintf(w->c, "#define %s_OFF_TAB%lu %luu\n", w->upper, (unsigned long)q,
+		        (unsigned long)off);
+		off += 8 * l->n_tables * tmpl_iterations(l);
+	}
 	for (size_t q = 0; q < w->s->n_loops; q++) {
 		if (!tmpl_plan_reads_map(&w->plan, q))
 			continue;
@@ -1097,12 +1118,20 @@ static hessc_status write_setup_data(writer *w, int have_lower, int have_upper)
 			        (unsigned long)q, l->view.nloc, p, (unsigned long)q, p, (unsigned long)q);
 	}
 	fprintf(c, "%s};\n\n", ind);
-	if ((st = write_runs(w, "x0", w->m->x0)) != HESSC_OK)
+	if ((st = write_runs(w, "x0", w->m->x0, w->m->n)) != HESSC_OK)
 		return st;
-	if (have_lower && (st = write_runs(w, "lower", w->m->lower)) != HESSC_OK)
+	if (have_lower && (st = write_runs(w, "lower", w->m->lower, w->m->n)) != HESSC_OK)
 		return st;
-	if (have_upper && (st = write_runs(w, "upper", w->m->upper)) != HESSC_OK)
+	if (have_upper && (st = write_runs(w, "upper", w->m->upper, w->m->n)) != HESSC_OK)
 		return st;
+	for (size_t q = 0; w->n_sizes && q < nl; q++) {   /* the tables, as runs */
+		const tmpl_loop *l = &w->s->loops[q];
+		char what[48];
+		snprintf(what, sizeof what, "tab%lu", (unsigned long)q);
+		if (l->n_tables
+		    && (st = write_runs(w, what, l->tables, l->n_tables * tmpl_iterations(l))) != HESSC_OK)
+			return st;
+	}
 	return HESSC_OK;
 }
 
@@ -1141,8 +1170,6 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 
 	if (!w->n_sizes && (st = write_setup_data(w, have_lower, have_upper)) != HESSC_OK)
 		return st;
-	for (size_t q = 0; w->n_sizes && q < nl; q++)
-		write_loop_data(w, q, 0, 1);
 	*bytes = write_layout(w, have_lower, have_upper);
 	if (*bytes == (size_t)-1)
 		return HESSC_ERR_NOMEM;
@@ -1161,9 +1188,11 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 				return st;
 
 	/* the kernels; the inputs' struct is where P_bind put its address */
-	char ins[16];
+	char ins[16], ins_b[32], fetch_b[640];
 	char fetch[512] = "";
 	snprintf(ins, sizeof ins, "%s%s", w->m->n_inputs ? ", in" : "", w->szp);
+	/* with run-time sizes every group function reads the block (tables) */
+	snprintf(ins_b, sizeof ins_b, "%s%s", w->n_sizes ? ", block" : "", ins);
 	if (w->n_sizes)
 		snprintf(fetch, sizeof fetch, "\tconst %s_sizes *sz = (const %s_sizes *)"
 		         "((const char *)data + %s_BLOCK + %s_OFF_SIZES);\n", p, p, u, u);
@@ -1171,18 +1200,20 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 		snprintf(fetch + strlen(fetch), sizeof fetch - strlen(fetch),
 		         "\tconst %s_data *in = *(%s_data *const *)"
 		         "((const char *)data + %s_BLOCK + %s_OFF_INPUTS);\n", p, p, u, u);
+	snprintf(fetch_b, sizeof fetch_b, "%s%s%s%s", w->n_sizes ? "\tconst char *block = (const char *)data + " : "",
+	         w->n_sizes ? u : "", w->n_sizes ? "_BLOCK;\n" : "", fetch);
 	fprintf(c, "double %s_f(const double *restrict x, double *restrict w, const void *data)\n"
-	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s", p, fetch);
+	           "{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s", p, fetch_b);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\tf += %s_g%lu_f(x%s);\n", p, (unsigned long)g, ins);
+		fprintf(c, "\tf += %s_g%lu_f(x%s);\n", p, (unsigned long)g, ins_b);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "double %s_grad(const double *restrict x, double *restrict g, double *restrict w,\n"
 	           "       const void *data)\n{\n\tdouble f = 0.0;\n\t(void)w;\n\t(void)data;\n%s",
-	        p, fetch);
+	        p, fetch_b);
 	if (w->plan.grad.zero)
 		fprintf(c, "\tfor (long k = 0; k < %s_N%s; k++)\n\t\tg[k] = 0.0;\n", u, w->sz);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\tf += %s_g%lu_grad(x, g%s);\n", p, (unsigned long)g, ins);
+		fprintf(c, "\tf += %s_g%lu_grad(x, g%s);\n", p, (unsigned long)g, ins_b);
 	fputs("\treturn f;\n}\n\n", c);
 	fprintf(c, "void %s_hess(const double *restrict x, double *restrict h, double *restrict w,\n"
 	           "       const void *data)\n{\n\tconst char *block = (const char *)data + %s_BLOCK;\n"
@@ -1195,9 +1226,9 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	fprintf(c, "void %s_hessvec(const double *restrict x, const double *restrict v,\n"
 	           "       double *restrict hv, double *restrict w, const void *data)\n{\n"
 	           "\t(void)w;\n\t(void)data;\n%s\tfor (long k = 0; k < %s_N%s; k++)\n\t\thv[k] = 0.0;\n",
-	        p, fetch, u, w->sz);
+	        p, fetch_b, u, w->sz);
 	for (size_t g = 0; g < w->plan.n_groups; g++)
-		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv%s);\n", p, (unsigned long)g, ins);
+		fprintf(c, "\t%s_g%lu_hessvec(x, v, hv%s);\n", p, (unsigned long)g, ins_b);
 	fputs("}\n\n", c);
 
 	/* setup */
@@ -1232,6 +1263,11 @@ static hessc_status write_source(writer *w, const emit_c_options *opt, int have_
 	if (have_upper)
 		fprintf(c, "\thsetup_fill((double *)(block + %s_OFF_UPPER), %s_upper_runs, "
 		           "%s_upper_N_RUNS, %s_upper_lit);\n", u, p, u, p);
+	for (size_t q = 0; w->n_sizes && q < nl; q++)
+		if (w->s->loops[q].n_tables)
+			fprintf(c, "\thsetup_fill((double *)(block + %s_OFF_TAB%lu), %s_tab%lu_runs, "
+			           "%s_tab%lu_N_RUNS, %s_tab%lu_lit);\n", u, (unsigned long)q, p,
+			        (unsigned long)q, u, (unsigned long)q, p, (unsigned long)q);
 	if (w->n_sizes)   /* the kernels write the places hessc planned: check */
 		fprintf(c, "\tif (hsetup_pattern(%s_N(sz), %s_loops, %lu, colptr, rowind) != %s_NNZ(sz))\n"
 		           "\t\treturn NULL;\n", u, p, (unsigned long)nl, u);

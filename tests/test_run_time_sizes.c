@@ -410,6 +410,72 @@ static void test_a_banded_model_generated_once_runs_at_two_n(void)
 	lib_free(&sized);
 }
 
+/* A model generated once with `--size NAME`, against the file generated
+ * with -D NAME=v, at each v of `at`; n(v) variables. */
+static void sized_against_fixed(const char *model, const char *name, const char *size,
+                                const long *at, size_t n_at, int (*n_of)(long))
+{
+	lib sized;
+	char args[64];
+	snprintf(args, sizeof args, "--size %s", size);
+	CU_ASSERT_FATAL(build(model, name, args, &sized));
+	for (size_t k = 0; k < n_at; k++) {
+		values a;
+		double *x;
+		snprintf(args, sizeof args, "-D %s=%ld", size, at[k]);
+		free(against_fixed(&sized, model, name, args, &at[k], n_of(at[k]), (double)k, &a, &x));
+		values_free(&a);
+		free(x);
+	}
+	lib_free(&sized);
+}
+
+static int n_is_size(long s) { return (int)s; }
+static int n_is_twice(long s) { return (int)(2 * s); }
+
+/* The benchmark's P2 and P3 (x[N] in every term: a slot whose base is
+ * the size) with N at run time. */
+static void test_the_benchmark_band_models_take_n_at_run_time(void)
+{
+	static const char *const names[2] = {"p2_arwhead", "p3_bdqrtic"};
+	static const long at[3] = {25, 64, 301};
+	for (int k = 0; k < 2; k++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s.mod", models_dir, names[k]);
+		char *model = slurp(path);
+		char *decl = model ? strstr(model, "param N := 10000;") : NULL;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(decl);
+		memcpy(decl, "param N;         ", strlen("param N := 10000;"));
+		sized_against_fixed(model, names[k], "N", at, 3, n_is_size);
+		free(model);
+	}
+}
+
+/* P1 with its pairs counted by h (N = 2h: N/2 rounded is not affine in
+ * N): strides of 2, and x0 alternating. */
+static void test_pairs_counted_by_a_size_take_it_at_run_time(void)
+{
+	static const char model[] =
+		"param h;\n"
+		"param N := 2*h;\n"
+		"var x{i in 1..N} := if i mod 2 == 1 then -1.2 else 1;\n"
+		"minimize f: sum {i in 1..h} (100*(x[2*i] - x[2*i-1]^2)^2 + (x[2*i-1] - 1)^2);\n";
+	static const long at[2] = {17, 40};
+	sized_against_fixed(model, "pairs", "h", at, 2, n_is_twice);
+}
+
+/* Constants that change with the iteration (`i * ...`) are tables the
+ * setup fills from runs; CUTE's tridia. */
+static void test_a_constant_per_iteration_is_filled_by_the_setup(void)
+{
+	static const char model[] =
+		"param N;\n"
+		"var x{1..N} := 1.0;\n"
+		"minimize f: (x[1] - 1.0)^2 + sum {i in 2..N} i*(-x[i-1] + 2*x[i])^2;\n";
+	static const long at[2] = {12, 99};
+	sized_against_fixed(model, "tridia", "N", at, 2, n_is_size);
+}
+
 /* Two sizes: the second block of variables starts where the first ends. */
 static const char two_model[] =
 	"param m;\n"
@@ -521,10 +587,13 @@ static void test_a_size_in_the_arithmetic_is_an_error(void)
 	               "objective's arithmetic");
 }
 
-static void test_a_table_per_iteration_is_an_error(void)
+/* sin(i) has no run shorter than the loop: its literals would grow */
+static void test_a_table_of_literals_per_iteration_is_an_error(void)
 {
 	assert_refused("param n;\nvar x{1..n};\nminimize f: sum {i in 1..n} sin(i) * x[i]^2;\n",
-	               "--size n", 1, "2:10: error: 'n' cannot be a run-time size: ");
+	               "--size n", 1,
+	               "2:10: error: 'n' cannot be a run-time size: a table the generated code "
+	               "keeps for every iteration grows with it");
 }
 
 static void test_size_flags_that_cannot_work_are_usage_errors(void)
@@ -611,6 +680,12 @@ int main(int argc, char **argv)
 		  test_p5_generated_once_runs_at_two_sample_counts },
 		{ "a banded model generated once runs at two n",
 		  test_a_banded_model_generated_once_runs_at_two_n },
+		{ "the benchmark band models take n at run time",
+		  test_the_benchmark_band_models_take_n_at_run_time },
+		{ "pairs counted by a size take it at run time",
+		  test_pairs_counted_by_a_size_take_it_at_run_time },
+		{ "a constant per iteration is filled by the setup",
+		  test_a_constant_per_iteration_is_filled_by_the_setup },
 		{ "two sizes are given at run time together",
 		  test_two_sizes_are_given_at_run_time_together },
 		{ "the setup refuses sizes hessc did not check",
@@ -618,7 +693,8 @@ int main(int argc, char **argv)
 		{ "a size squared is an error at its use", test_a_size_squared_is_an_error_at_its_use },
 		{ "half a size rounded is an error", test_half_a_size_rounded_is_an_error },
 		{ "a size in the arithmetic is an error", test_a_size_in_the_arithmetic_is_an_error },
-		{ "a table per iteration is an error", test_a_table_per_iteration_is_an_error },
+		{ "a table of literals per iteration is an error",
+		  test_a_table_of_literals_per_iteration_is_an_error },
 		{ "size flags that cannot work are usage errors",
 		  test_size_flags_that_cannot_work_are_usage_errors },
 	};
