@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_grow.h"
 #include "cli.h"
 #include "emit_c.h"
 #include "emit_template.h"
@@ -68,15 +69,59 @@ static void uses_free(size_use *uses, size_t n)
 	free(uses);
 }
 
-/* An error at size k's use (or without a place when none was found). */
-static void size_error(const size_use *u, const char *message)
+/* Diagnostics kept, not printed: a level of probes that fails is tried
+ * again larger, and only the last level's say what is wrong. */
+typedef struct kept_diags {
+	diag *d;
+	size_t n, cap;
+	int lost;          /* out of memory while keeping one */
+} kept_diags;
+
+static void keep(void *ctx, const diag *d)
 {
-	diag d = {DIAG_ERROR, {u->file, u->lineno, u->col}, message, u->line, u->line_len};
-	if (!u->lineno) {
-		fprintf(stderr, "hessc: error: %s\n", message);
+	kept_diags *k = ctx;
+	diag c = *d;
+	if (!ARRAY_GROW(k->d, k->cap, k->n + 1)) {
+		k->lost = 1;
 		return;
 	}
-	diag_print(stderr, &d);
+	c.loc.file = d->loc.file ? dup_text(d->loc.file, strlen(d->loc.file)) : NULL;
+	c.message = dup_text(d->message, strlen(d->message));
+	c.source_line = d->source_line ? dup_text(d->source_line, d->source_line_len) : NULL;
+	if ((d->loc.file && !c.loc.file) || !c.message || (d->source_line && !c.source_line)) {
+		free((char *)c.loc.file);
+		free((char *)c.message);
+		free((char *)c.source_line);
+		k->lost = 1;
+		return;
+	}
+	k->d[k->n++] = c;
+}
+
+static void kept_clear(kept_diags *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		free((char *)k->d[i].loc.file);
+		free((char *)k->d[i].message);
+		free((char *)k->d[i].source_line);
+	}
+	k->n = 0;
+}
+
+static void kept_print(const kept_diags *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		diag_print(stderr, &k->d[i]);
+	if (k->lost)
+		fputs("hessc: error: out of memory (some messages are lost)\n", stderr);
+}
+
+/* An error at a size's use (without a place when none was found). */
+static void size_error(kept_diags *out, const size_use *u, const char *message)
+{
+	diag d = {DIAG_ERROR, {u->lineno ? u->file : "hessc", u->lineno, u->col}, message,
+	          u->lineno ? u->line : NULL, u->lineno ? u->line_len : 0};
+	keep(out, &d);
 }
 
 /* The model loaded without the sizes' values: where each is needed.
@@ -99,34 +144,37 @@ static int find_uses(const cli_args *args, size_use *uses)
 	return CLI_OK;
 }
 
-/* The files' texts at probe p (errors of the model at the probe's sizes
- * are reported as the front end gives them, with a note of the sizes). */
-static int generate_probe(const cli_args *args, const size_use *uses, size_t p, char **c_text,
-                          char **h_text)
+/* The files' texts at probe p of `level`; the model's errors at the
+ * probe's sizes (with a note of them) go to `out`. */
+static int generate_probe(const cli_args *args, const size_use *uses, size_t p, int level,
+                          kept_diags *out, char **c_text, char **h_text)
 {
 	size_t k = args->sizes.n, nd = args->defines.n;
 	cli_args a = *args;
 	const char **defines = calloc(nd + k, sizeof *defines);
 	char (*values)[128] = calloc(k, sizeof *values);
-	diag_sink sink = cli_stderr_sink();
+	long *mins = calloc(k, sizeof *mins);
+	diag_sink sink = {keep, out, 0};
 	cli_model cm;
 	tmpl_set ts;
 	int code = CLI_INTERNAL, looped;
 	size_t c_len = 0, h_len = 0;
 	FILE *c = NULL, *h = NULL;
 	*c_text = *h_text = NULL;
-	if (!defines || !values) {
+	if (!defines || !values || !mins) {
 		fputs("hessc: error: out of memory\n", stderr);
 		free(defines);
 		free(values);
+		free(mins);
 		return CLI_INTERNAL;
 	}
 	for (size_t i = 0; i < nd; i++)
 		defines[i] = args->defines.items[i];
 	for (size_t q = 0; q < k; q++) {
 		snprintf(values[q], sizeof values[q], "%s=%ld", args->sizes.items[q],
-		         tsize_probe(p, q, k));
+		         tsize_probe(p, q, k, level));
 		defines[nd + q] = values[q];
+		mins[q] = tsize_min_size(q, level);
 	}
 	a.defines.items = defines;
 	a.defines.n = nd + k;
@@ -138,13 +186,14 @@ static int generate_probe(const cli_args *args, const size_use *uses, size_t p, 
 		snprintf(msg, sizeof msg, "'%s' cannot be a run-time size: the objective is not "
 		         "written as loops at %s (a dense Hessian, or too few repeated terms), and "
 		         "only loops can take their sizes at run time", args->sizes.items[0], values[0]);
-		size_error(&uses[0], msg);
+		size_error(out, &uses[0], msg);
 		code = CLI_MODEL;
 	}
 	if (code == CLI_OK) {
 		emit_c_options opt = {
 			.prefix = args->prefix, .command = args->command_line,
-			.sizes = args->sizes.items, .n_sizes = k, .max_size = GEN_MAX_SIZE,
+			.sizes = args->sizes.items, .n_sizes = k, .min_sizes = mins,
+			.max_size = GEN_MAX_SIZE,
 		};
 		const char *slash = strrchr(args->output, '/');
 		char *header = malloc(strlen(args->output) + 3);
@@ -168,19 +217,25 @@ static int generate_probe(const cli_args *args, const size_use *uses, size_t p, 
 	if (looped)
 		tmpl_set_free(&ts);
 	if (code != CLI_OK && code != CLI_INTERNAL && !not_loops) {
-		fputs("hessc: note: at", stderr);
+		char msg[512] = "at";
 		for (size_t q = 0; q < k; q++)
-			fprintf(stderr, "%s %s", q ? "," : "", values[q]);
-		fputs(", one of the values --size generates the code at\n", stderr);
+			snprintf(msg + strlen(msg), sizeof msg - strlen(msg), "%s %s", q ? "," : "",
+			         values[q]);
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+		         ", one of the values --size generates the code at");
+		diag note = {DIAG_NOTE, {"hessc", 0, 0}, msg, NULL, 0};
+		keep(out, &note);
 	}
 	cli_model_free(&cm);
 	free(defines);
 	free(values);
+	free(mins);
 	return code;
 }
 
 /* The merge failed: say why at the use of the size the probe moved. */
-static void report_failure(const cli_args *args, const size_use *uses, const tsize_failure *why)
+static void report_failure(const cli_args *args, const size_use *uses, const tsize_failure *why,
+                           kept_diags *out)
 {
 	size_t k = args->sizes.n, blamed = why->probe >= 1 && why->probe <= 3 * k ? (why->probe - 1) / 3 : 0;
 	const char *name = args->sizes.items[blamed];
@@ -209,7 +264,7 @@ static void report_failure(const cli_args *args, const size_use *uses, const tsi
 	if (k > 1 && why->probe == 3 * k + 1)
 		snprintf(msg, sizeof msg, "'%s' cannot be a run-time size with the others: a count, "
 		         "bound or position depends on a product of sizes (at `%s`)", name, why->line);
-	size_error(&uses[blamed], msg);
+	size_error(out, &uses[blamed], msg);
 }
 
 typedef struct merged_job {
@@ -250,48 +305,72 @@ static int check_arguments(const cli_args *args)
 	return CLI_OK;
 }
 
-int cli_gen_sizes(const cli_args *args)
+/* The probes of `level` generated and merged: CLI_OK with *c and *h, or
+ * the reasons in `out`. */
+static int try_level(const cli_args *args, const size_use *uses, int level, kept_diags *out,
+                     char **c, char **h)
 {
 	size_t k = args->sizes.n, n_probes = tsize_n_probes(k);
-	char **texts = NULL;
+	char **texts = calloc(2 * n_probes, sizeof *texts);
+	tsize_failure why;
+	int code = texts ? CLI_OK : CLI_INTERNAL;
+	if (!texts)
+		fputs("hessc: error: out of memory\n", stderr);
+	for (size_t p = 0; p < n_probes && code == CLI_OK; p++)
+		code = generate_probe(args, uses, p, level, out, &texts[p], &texts[n_probes + p]);
+	if (code == CLI_OK) {
+		hessc_status st = tsize_merge((const char *const *)texts, k, args->sizes.items, level,
+		                              c, &why);
+		if (st == HESSC_OK)
+			st = tsize_merge((const char *const *)texts + n_probes, k, args->sizes.items, level,
+			                 h, &why);
+		if (st == HESSC_ERR_MODEL)
+			report_failure(args, uses, &why, out);
+		else if (st != HESSC_OK)
+			fputs("hessc: error: out of memory\n", stderr);
+		code = cli_exit_code(st);
+	}
+	for (size_t p = 0; texts && p < 2 * n_probes; p++)
+		free(texts[p]);
+	free(texts);
+	return code;
+}
+
+int cli_gen_sizes(const cli_args *args)
+{
+	size_t k = args->sizes.n;
 	char *merged_c = NULL, *merged_h = NULL;
 	size_use *uses = NULL;
-	tsize_failure why;
+	kept_diags out = {NULL, 0, 0, 0};
 	int code = check_arguments(args);
 	if (code != CLI_OK)
 		return code;
 	uses = calloc(k, sizeof *uses);
-	texts = calloc(2 * n_probes, sizeof *texts);
-	if (!uses || !texts) {
+	if (!uses) {
 		fputs("hessc: error: out of memory\n", stderr);
-		code = CLI_INTERNAL;
-		goto done;
+		return CLI_INTERNAL;
 	}
 	if ((code = find_uses(args, uses)) != CLI_OK)
 		goto done;
-	for (size_t p = 0; p < n_probes && code == CLI_OK; p++)
-		code = generate_probe(args, uses, p, &texts[p], &texts[n_probes + p]);
-	if (code != CLI_OK)
-		goto done;
-	hessc_status st = tsize_merge((const char *const *)texts, k, args->sizes.items, &merged_c, &why);
-	if (st == HESSC_OK)
-		st = tsize_merge((const char *const *)texts + n_probes, k, args->sizes.items, &merged_h,
-		                 &why);
-	if (st == HESSC_ERR_MODEL) {
-		report_failure(args, uses, &why);
-		code = CLI_MODEL;
-	} else if (st != HESSC_OK) {
-		fputs("hessc: error: out of memory\n", stderr);
-		code = cli_exit_code(st);
-	} else {
+	/* smallest probes first; larger ones when the model's shape needs them */
+	code = CLI_MODEL;
+	for (int level = 0; level < TSIZE_LEVELS && code == CLI_MODEL; level++) {
+		free(merged_c);
+		free(merged_h);
+		merged_c = merged_h = NULL;
+		kept_clear(&out);
+		code = try_level(args, uses, level, &out, &merged_c, &merged_h);
+	}
+	if (code == CLI_OK) {
 		diag_sink sink = cli_stderr_sink();
 		merged_job job = {merged_c, merged_h};
 		code = cli_exit_code(emit_c_files_by(write_merged, &job, args->output, &sink));
+	} else {
+		kept_print(&out);
 	}
 done:
-	for (size_t p = 0; texts && p < 2 * n_probes; p++)
-		free(texts[p]);
-	free(texts);
+	kept_clear(&out);
+	free(out.d);
 	free(merged_c);
 	free(merged_h);
 	uses_free(uses, k);

@@ -50,10 +50,11 @@ typedef struct emit_c_options {
 	const char *command;       /* the command line, for the comment at the top; may be NULL */
 	size_t chunk_statements;   /* statements per part; 0: EMIT_C_DEFAULT_CHUNK */
 	/* run-time sizes, the loop emitter's only (emit_template.h): the
-	 * params the generated P_sizes carries, in order, and the largest
-	 * value its setup accepts; n_sizes 0: none */
+	 * params the generated P_sizes carries, in order, the smallest value
+	 * its setup accepts for each and the largest for all; n_sizes 0: none */
 	const char *const *sizes;
 	size_t n_sizes;
+	const long *min_sizes;
 	long max_size;
 } emit_c_options;
 

@@ -42,6 +42,7 @@ typedef struct writer {
 	 * reads (inside it, automatic, when sizes are run-time values). */
 	size_t n_sizes;
 	const char *const *sizes;
+	const long *min_sizes;
 	long max_size;
 	const char *mark, *sz, *szp, *setup_decl, *setup_ind;
 } writer;
@@ -958,7 +959,7 @@ static void write_sizes_struct(const writer *w)
 	        (unsigned long)w->n_sizes, w->prefix);
 	for (size_t k = 0; k < w->n_sizes; k++) {
 		emit_c_input_member(member, sizeof member, w->sizes[k]);
-		fprintf(w->h, "\tlong %s;   /* in %ld..%ld */\n", member, tsize_min_size(k), w->max_size);
+		fprintf(w->h, "\tlong %s;   /* in %ld..%ld */\n", member, w->min_sizes[k], w->max_size);
 	}
 	fprintf(w->h, "} %s_sizes;\n\n", w->prefix);
 }
@@ -1145,7 +1146,7 @@ static void write_sizes_check(const writer *w)
 	        w->prefix);
 	for (size_t k = 0; k < w->n_sizes; k++) {
 		emit_c_input_member(member, sizeof member, w->sizes[k]);
-		fprintf(w->c, "\n\t    || sz->%s < %ld || sz->%s > %ldL", member, tsize_min_size(k),
+		fprintf(w->c, "\n\t    || sz->%s < %ld || sz->%s > %ldL", member, w->min_sizes[k],
 		        member, w->max_size);
 	}
 	fprintf(w->c, ")\n\t\treturn 0;\n"
@@ -1323,7 +1324,8 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 
 	if (opt->prefix && !emit_c_valid_prefix(opt->prefix))
 		return HESSC_ERR_USAGE;
-	if (m->n != s->n || s->n_loops == 0 || !s->colptr || (m->name && !valid_name(m->name)))
+	if (m->n != s->n || s->n_loops == 0 || !s->colptr || (m->name && !valid_name(m->name))
+	    || (opt->n_sizes && (!opt->sizes || !opt->min_sizes)))
 		return HESSC_ERR_INTERNAL;
 	prefix = opt->prefix ? strdup(opt->prefix) : emit_c_default_prefix(m->name);
 	upper = prefix ? strdup(prefix) : NULL;
@@ -1342,6 +1344,7 @@ hessc_status emit_template(const model *m, const tmpl_set *s, const emit_c_optio
 	w.upper = upper;
 	w.n_sizes = opt->n_sizes;
 	w.sizes = opt->sizes;
+	w.min_sizes = opt->min_sizes;
 	w.max_size = opt->max_size;
 	w.mark = w.n_sizes ? fixed_mark : "";
 	w.sz = w.n_sizes ? "(sz)" : "";

@@ -18,14 +18,17 @@ size_t tsize_n_probes(size_t k)
 	return 1 + 3 * k + (k > 1 ? 1 : 0);
 }
 
-long tsize_min_size(size_t size)
+long tsize_min_size(size_t size, int level)
 {
-	return TSIZE_MIN_PROBE + 13 * (long)size;
+	long base = TSIZE_MIN_PROBE;
+	for (int l = 0; l < level; l++)
+		base *= 4;
+	return base + 13 * (long)size;
 }
 
-long tsize_probe(size_t p, size_t size, size_t k)
+long tsize_probe(size_t p, size_t size, size_t k, int level)
 {
-	long base = tsize_min_size(size);
+	long base = tsize_min_size(size, level);
 	if (p >= 1 && p <= 3 * k)
 		return (p - 1) / 3 == size ? base + probe_steps[(p - 1) % 3] : base;
 	if (p == 3 * k + 1)   /* every size moved at once */
@@ -184,7 +187,7 @@ static void numbers(const char *const *texts, const size_t *pos, size_t n_probes
 		v[p] = strtol(texts[p] + pos[p], NULL, 10);
 }
 
-hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *names,
+hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *names, int level,
                          char **out, tsize_failure *why)
 {
 	size_t n_probes = tsize_n_probes(k);
@@ -231,12 +234,12 @@ hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *
 			a = v[0];
 			for (size_t q = 0; q < k; q++) {
 				b[q] = v[1 + 3 * q] - v[0];   /* probe 1+3q moves size q by one */
-				a -= b[q] * tsize_min_size(q);
+				a -= b[q] * tsize_min_size(q, level);
 			}
 			for (size_t p = 0; affine && p < n_probes; p++) {
 				long e = a;
 				for (size_t q = 0; q < k; q++)
-					e += b[q] * tsize_probe(p, q, k);
+					e += b[q] * tsize_probe(p, q, k, level);
 				if (e != v[p]) {
 					affine = 0;
 					failure(why, TSIZE_NOT_AFFINE, p, texts[0], pos[0]);

@@ -14,7 +14,7 @@
  * a constant would grow), it says which and where, and there is no file.
  *
  * In:  texts[p] for p < tsize_n_probes(K), generated with size k set to
- *      tsize_probe(p, k); the sizes' names.  In the texts, an integer
+ *      tsize_probe(p, k, K, level); the sizes' names.  In the texts, an integer
  *      right after the byte TSIZE_FIXED_MARK must be a constant of the
  *      file (an array length: C wants it at compile time); the mark is
  *      dropped from the output.
@@ -30,6 +30,11 @@
  * are seen not to be affine), then, with more than one size, every size
  * moved at once (a product of two sizes is not affine).  Sizes below
  * tsize_min_size were not seen: the generated setup refuses them.
+ *
+ * Some models take their final shape only from some size on (a band
+ * whose first and last rows differ, a sum that starts at 5): the caller
+ * tries the probes of level 0 (sizes from 10), then, when that fails,
+ * of the next levels (from 40, then 160), each four times larger.
  */
 #ifndef HESSC_TEMPLATE_SIZES_H
 #define HESSC_TEMPLATE_SIZES_H
@@ -38,14 +43,16 @@
 #include "status.h"
 
 #define TSIZE_MIN_PROBE 10
+#define TSIZE_LEVELS 3
 #define TSIZE_MAX_SIZES 8
 #define TSIZE_FIXED_MARK '\001'
 
 /* Probes for k sizes, the value of size `size` of k at probe p, and the
- * smallest value a size takes (TSIZE_MIN_PROBE for the first). */
+ * smallest value a size takes (TSIZE_MIN_PROBE for the first at level 0),
+ * at a level < TSIZE_LEVELS. */
 size_t tsize_n_probes(size_t k);
-long tsize_min_size(size_t size);
-long tsize_probe(size_t p, size_t size, size_t k);
+long tsize_min_size(size_t size, int level);
+long tsize_probe(size_t p, size_t size, size_t k, int level);
 
 typedef enum tsize_problem {
 	TSIZE_STRUCTURE,   /* the texts differ in more than integers */
@@ -62,7 +69,7 @@ typedef struct tsize_failure {
 
 /* HESSC_OK with *out (caller frees); HESSC_ERR_MODEL with *why filled;
  * HESSC_ERR_NOMEM; HESSC_ERR_USAGE when k is 0 or above TSIZE_MAX_SIZES. */
-hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *names,
+hessc_status tsize_merge(const char *const *texts, size_t k, const char *const *names, int level,
                          char **out, tsize_failure *why);
 
 #endif

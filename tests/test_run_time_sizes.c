@@ -476,6 +476,29 @@ static void test_a_constant_per_iteration_is_filled_by_the_setup(void)
 	sized_against_fixed(model, "tridia", "N", at, 2, n_is_size);
 }
 
+/* CUTE's brybnd: a band of 5 below and 1 above, whose first rows are
+ * shorter.  At sizes from 10 its loops still change shape (the terms
+ * that see the whole lower band start later); from 40 they do not, so
+ * the file serves sizes from 40 and refuses smaller ones. */
+static void test_a_model_that_settles_late_is_probed_at_larger_sizes(void)
+{
+	static const char model[] =
+		"param N;\n"
+		"param ml := 5;\n"
+		"param mu := 1;\n"
+		"set J{i in 1..N} := {j in 1..N : j != i && max(1,i-ml) <= j <= min(N,i+mu)};\n"
+		"var x{1..N} := -1;\n"
+		"minimize f: sum {i in 1..N} (x[i]*(2+5*x[i]^2) + 1 - sum {j in J[i]} x[j]*(1+x[j]))^2;\n";
+	static const long at[2] = {40, 77};
+	lib sized;
+	CU_ASSERT_FATAL(build(model, "band", "--size N", &sized));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sized.header, "long N;   /* in 40..1000000000 */"));
+	long below[1] = {39};
+	CU_ASSERT_EQUAL(sized.bytes_sized(below), 0);
+	lib_free(&sized);
+	sized_against_fixed(model, "band", "N", at, 2, n_is_size);
+}
+
 /* Two sizes: the second block of variables starts where the first ends. */
 static const char two_model[] =
 	"param m;\n"
@@ -489,7 +512,7 @@ static void test_two_sizes_are_given_at_run_time_together(void)
 {
 	lib sized;
 	CU_ASSERT_FATAL(build(two_model, "two", "--size m --size n", &sized));
-	long below[2] = {40, tsize_min_size(1) - 1};
+	long below[2] = {40, tsize_min_size(1, 0) - 1};
 	CU_ASSERT_EQUAL(sized.bytes_sized(below), 0);
 	static const long mn[3][2] = {{12, 40}, {57, 23}, {30, 30}};
 	for (int set = 0; set < 3; set++) {
@@ -614,10 +637,10 @@ static hessc_status merge_one(const char *fmt, long (*f)(long), char **out, tsiz
 	const char *texts[8];
 	const char *names[1] = {"n"};
 	for (size_t p = 0; p < np; p++) {
-		snprintf(bufs[p], sizeof bufs[p], fmt, f(tsize_probe(p, 0, 1)));
+		snprintf(bufs[p], sizeof bufs[p], fmt, f(tsize_probe(p, 0, 1, 0)));
 		texts[p] = bufs[p];
 	}
-	return tsize_merge(texts, 1, names, out, why);
+	return tsize_merge(texts, 1, names, 0, out, why);
 }
 
 static long twice_less_one(long n) { return 2 * n - 1; }
@@ -662,7 +685,7 @@ static void test_texts_that_differ_in_more_than_numbers_are_refused(void)
 	const char *texts[4] = {"a = 1;", "a = 2;", "a = b;", "a = 4;"};
 	char *out = NULL;
 	tsize_failure why;
-	CU_ASSERT_EQUAL(tsize_merge(texts, 1, names, &out, &why), HESSC_ERR_MODEL);
+	CU_ASSERT_EQUAL(tsize_merge(texts, 1, names, 0, &out, &why), HESSC_ERR_MODEL);
 	CU_ASSERT_EQUAL(why.problem, TSIZE_STRUCTURE);
 	CU_ASSERT_EQUAL(why.probe, 2);
 	CU_ASSERT_PTR_NULL(out);
@@ -686,6 +709,8 @@ int main(int argc, char **argv)
 		  test_pairs_counted_by_a_size_take_it_at_run_time },
 		{ "a constant per iteration is filled by the setup",
 		  test_a_constant_per_iteration_is_filled_by_the_setup },
+		{ "a model that settles late is probed at larger sizes",
+		  test_a_model_that_settles_late_is_probed_at_larger_sizes },
 		{ "two sizes are given at run time together",
 		  test_two_sizes_are_given_at_run_time_together },
 		{ "the setup refuses sizes hessc did not check",
