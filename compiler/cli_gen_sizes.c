@@ -312,18 +312,22 @@ static int try_level(const cli_args *args, const size_use *uses, int level, kept
 {
 	size_t k = args->sizes.n, n_probes = tsize_n_probes(k);
 	char **texts = calloc(2 * n_probes, sizeof *texts);
+	char members[TSIZE_MAX_SIZES][EMIT_C_MEMBER_MAX];
+	const char *names[TSIZE_MAX_SIZES];
 	tsize_failure why;
 	int code = texts ? CLI_OK : CLI_INTERNAL;
 	if (!texts)
 		fputs("hessc: error: out of memory\n", stderr);
+	for (size_t q = 0; q < k; q++) {   /* as P_sizes names them (a C keyword gets a _) */
+		emit_c_input_member(members[q], sizeof members[q], args->sizes.items[q]);
+		names[q] = members[q];
+	}
 	for (size_t p = 0; p < n_probes && code == CLI_OK; p++)
 		code = generate_probe(args, uses, p, level, out, &texts[p], &texts[n_probes + p]);
 	if (code == CLI_OK) {
-		hessc_status st = tsize_merge((const char *const *)texts, k, args->sizes.items, level,
-		                              c, &why);
+		hessc_status st = tsize_merge((const char *const *)texts, k, names, level, c, &why);
 		if (st == HESSC_OK)
-			st = tsize_merge((const char *const *)texts + n_probes, k, args->sizes.items, level,
-			                 h, &why);
+			st = tsize_merge((const char *const *)texts + n_probes, k, names, level, h, &why);
 		if (st == HESSC_ERR_MODEL)
 			report_failure(args, uses, &why, out);
 		else if (st != HESSC_OK)
