@@ -319,19 +319,24 @@ static void p5_hand(int m, int d, const double *X, const double *y, const double
 
 static void test_p5_generated_once_runs_at_two_sample_counts(void)
 {
-	enum { D = 6 };
+	enum { D = 20 };   /* enough for the regularization to read a position map */
 	char *model = p5_model();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(model);
 	lib sized;
-	CU_ASSERT_FATAL(build(model, "p5", "--size m -D d=6", &sized));
+	CU_ASSERT_FATAL(build(model, "p5", "--size m -D d=20", &sized));
 	CU_ASSERT_PTR_NOT_NULL(strstr(sized.header, "long m;"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(sized.header, "6*m values"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(sized.header, "20*m values"));
+	char path[128];
+	snprintf(path, sizeof path, "%s/p5.c", sized.dir);
+	char *source = slurp(path);   /* the setup builds a position map for m */
+	CU_ASSERT_PTR_NOT_NULL(source && strstr(source, "hsetup_positions(&p5_loops["));
+	free(source);
 	static const int ms[2] = {50, 200};
 	for (int set = 0; set < 2; set++) {
 		int m = ms[set];
 		char args[64];
 		lib fixed;
-		snprintf(args, sizeof args, "-D m=%d -D d=6", m);
+		snprintf(args, sizeof args, "-D m=%d -D d=20", m);
 		CU_ASSERT_FATAL(build(model, "p5", args, &fixed));
 		double *X = malloc((size_t)(m * D) * sizeof *X), *y = malloc((size_t)m * sizeof *y);
 		for (int i = 0; i < m; i++) {
@@ -432,6 +437,7 @@ static void sized_against_fixed(const char *model, const char *name, const char 
 
 static int n_is_size(long s) { return (int)s; }
 static int n_is_twice(long s) { return (int)(2 * s); }
+static int n_is_five_times(long s) { return (int)(5 * s); }
 
 /* The benchmark's P2 and P3 (x[N] in every term: a slot whose base is
  * the size) with N at run time. */
@@ -474,6 +480,24 @@ static void test_a_constant_per_iteration_is_filled_by_the_setup(void)
 		"minimize f: (x[1] - 1.0)^2 + sum {i in 2..N} i*(-x[i-1] + 2*x[i])^2;\n";
 	static const long at[2] = {12, 99};
 	sized_against_fixed(model, "tridia", "N", at, 2, n_is_size);
+}
+
+/* A double sum over a grid of m rows of 5: the rows' loop follows m, the
+ * columns stay; and terms that all read the first and last variables. */
+static void test_a_grid_and_shared_variables_follow_the_size(void)
+{
+	static const char grid[] =
+		"param m;\n"
+		"var x{1..m, 1..5} := 1;\n"
+		"minimize f: sum {i in 1..m-1, j in 1..4} (x[i+1,j+1] - x[i,j])^2 * (1 + x[i,j+1]^2);\n";
+	static const char star[] =
+		"param n;\n"
+		"var x{1..n} := 1;\n"
+		"minimize f: sum {i in 1..n-1} (x[i]^2 + x[n]^2)^2\n"
+		"\t+ sum {i in 1..n-1} (x[i] * x[i+1] * x[1])^2;\n";
+	static const long at[2] = {14, 33};
+	sized_against_fixed(grid, "grid", "m", at, 2, n_is_five_times);
+	sized_against_fixed(star, "star", "n", at, 2, n_is_size);
 }
 
 /* CUTE's brybnd: a band of 5 below and 1 above, whose first rows are
@@ -709,6 +733,8 @@ int main(int argc, char **argv)
 		  test_pairs_counted_by_a_size_take_it_at_run_time },
 		{ "a constant per iteration is filled by the setup",
 		  test_a_constant_per_iteration_is_filled_by_the_setup },
+		{ "a grid and shared variables follow the size",
+		  test_a_grid_and_shared_variables_follow_the_size },
 		{ "a model that settles late is probed at larger sizes",
 		  test_a_model_that_settles_late_is_probed_at_larger_sizes },
 		{ "two sizes are given at run time together",
