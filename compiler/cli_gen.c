@@ -10,6 +10,28 @@
 int cli_emit_dot(const cli_args *args);   /* cli_dot.c */
 int cli_gen_sizes(const cli_args *args);  /* cli_gen_sizes.c */
 
+/* The printing sink, which also remembers the first value-less param
+ * used as a size, to point at --size once the errors are out. */
+typedef struct size_hint {
+	char name[64];
+} size_hint;
+
+static void print_and_hint(void *ctx, const diag *d)
+{
+	static const char tail[] = "but a set needs its value to generate the code";
+	size_hint *h = ctx;
+	size_t len = strlen(d->message), n;
+	diag_print(stderr, d);
+	if (h->name[0] || d->message[0] != '\'' || len < sizeof tail
+	    || strcmp(d->message + len - (sizeof tail - 1), tail))
+		return;
+	n = strcspn(d->message + 1, "'");
+	if (n < sizeof h->name) {
+		memcpy(h->name, d->message + 1, n);
+		h->name[n] = 0;
+	}
+}
+
 int cli_gen(const cli_args *args)
 {
 	if (args->sizes.n && args->emit && strcmp(args->emit, "c"))
@@ -26,9 +48,13 @@ int cli_gen(const cli_args *args)
 		return cli_usage_error("--prefix '%s' is not a C identifier", args->prefix);
 	if (args->sizes.n)
 		return cli_gen_sizes(args);
-	diag_sink sink = cli_stderr_sink();
+	size_hint hint = { "" };
+	diag_sink sink = { print_and_hint, &hint, 0 };
 	cli_model cm;
 	int code = cli_load(args, &sink, &cm);
+	if (code == CLI_MODEL && hint.name[0] && !args->unroll)
+		fprintf(stderr, "hessc: note: `hessc gen --size %s` leaves the size '%s' to run time "
+		        "(docs/run-time-data.md)\n", hint.name, hint.name);
 	tmpl_set ts;
 	if (code == CLI_OK && cli_templates(args, &cm, &ts, &code)) {
 		emit_c_options opt = { .prefix = args->prefix, .command = args->command_line };

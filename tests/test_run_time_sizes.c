@@ -643,6 +643,23 @@ static void test_a_table_of_literals_per_iteration_is_an_error(void)
 	               "keeps for every iteration grows with it");
 }
 
+/* Without --size the size is the error it was, and a note names --size. */
+static void test_without_the_flag_a_size_is_an_error_that_points_at_it(void)
+{
+	char dir[64], path[256];
+	CU_ASSERT_FATAL(make_dir(dir, sizeof dir));
+	snprintf(path, sizeof path, "%s/bad.mod", dir);
+	CU_ASSERT_FATAL(write_text(path, chain_model));
+	CU_ASSERT_EQUAL(run_gen(dir, "bad", ""), 1);
+	snprintf(path, sizeof path, "%s/err", dir);
+	char *err = slurp(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "2:10: error: 'n' has no value at generation time"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hessc: note: `hessc gen --size n` leaves the size"));
+	free(err);
+	remove_dir(dir);
+}
+
 static void test_size_flags_that_cannot_work_are_usage_errors(void)
 {
 	assert_refused(chain_model, "--size n --unroll", 2, "hessc: error: --size and --unroll");
@@ -746,6 +763,8 @@ int main(int argc, char **argv)
 		{ "a size in the arithmetic is an error", test_a_size_in_the_arithmetic_is_an_error },
 		{ "a table of literals per iteration is an error",
 		  test_a_table_of_literals_per_iteration_is_an_error },
+		{ "without the flag a size is an error that points at it",
+		  test_without_the_flag_a_size_is_an_error_that_points_at_it },
 		{ "size flags that cannot work are usage errors",
 		  test_size_flags_that_cannot_work_are_usage_errors },
 	};
