@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "read_file.h"
 #include "template_sizes.h"
 #include "test_runner.h"
 #include <hessc/problem.h>
@@ -40,23 +41,9 @@ typedef struct lib {
 	char *header;
 } lib;
 
-static char *slurp(const char *path)
+static char *read_file_text(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *s = malloc((size_t)n + 1);
-	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-		free(s);
-		s = NULL;
-	}
-	if (s)
-		s[n] = 0;
-	fclose(f);
-	return s;
+	return read_file(path, NULL);
 }
 
 static int write_text(const char *path, const char *text)
@@ -110,7 +97,7 @@ static int build(const char *model, const char *name, const char *args, lib *out
 	if (system(cmd) != 0)
 		return 0;
 	snprintf(path, sizeof path, "%s/%s.h", out->dir, name);
-	out->header = slurp(path);
+	out->header = read_file_text(path);
 	snprintf(path, sizeof path, "%s/%s.so", out->dir, name);
 	out->so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!out->so || !out->header)
@@ -261,7 +248,7 @@ static char *p5_model(void)
 {
 	char path[1024];
 	snprintf(path, sizeof path, "%s/p5_logreg_data.mod", models_dir);
-	char *t = slurp(path);
+	char *t = read_file_text(path);
 	char *at = t ? strstr(t, "param m := 10000;") : NULL;
 	if (!at) {
 		free(t);
@@ -328,7 +315,7 @@ static void test_p5_generated_once_runs_at_two_sample_counts(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(sized.header, "20*m values"));
 	char path[128];
 	snprintf(path, sizeof path, "%s/p5.c", sized.dir);
-	char *source = slurp(path);   /* the setup builds a position map for m */
+	char *source = read_file_text(path);   /* the setup builds a position map for m */
 	CU_ASSERT_PTR_NOT_NULL(source && strstr(source, "hsetup_positions(&p5_loops["));
 	free(source);
 	static const int ms[2] = {50, 200};
@@ -448,7 +435,7 @@ static void test_the_benchmark_band_models_take_n_at_run_time(void)
 	for (int k = 0; k < 2; k++) {
 		char path[1024];
 		snprintf(path, sizeof path, "%s/%s.mod", models_dir, names[k]);
-		char *model = slurp(path);
+		char *model = read_file_text(path);
 		char *decl = model ? strstr(model, "param N := 10000;") : NULL;
 		CU_ASSERT_PTR_NOT_NULL_FATAL(decl);
 		memcpy(decl, "param N;         ", strlen("param N := 10000;"));
@@ -580,33 +567,44 @@ static void test_the_setup_refuses_sizes_hessc_did_not_check(void)
 
 /* ---- what a run-time size cannot do ------------------------------------ */
 
+/* `hessc gen` of `model` with ARGS in a fresh folder: its exit status,
+ * its stderr (caller frees) and whether it wrote no file. */
+static int gen_in_folder(const char *model, const char *args, char **err, int *no_files,
+                         char *dir, size_t dir_size)
+{
+	char path[256];
+	CU_ASSERT_FATAL(make_dir(dir, dir_size));
+	snprintf(path, sizeof path, "%s/bad.mod", dir);
+	CU_ASSERT_FATAL(write_text(path, model));
+	int code = run_gen(dir, "bad", args);
+	snprintf(path, sizeof path, "%s/err", dir);
+	*err = read_file_text(path);
+	snprintf(path, sizeof path, "%s/bad.c", dir);
+	*no_files = access(path, F_OK) != 0;
+	snprintf(path, sizeof path, "%s/bad.h", dir);
+	*no_files &= access(path, F_OK) != 0;
+	return code;
+}
+
 /* gen with ARGS fails with `code`; its first line starts with `first`
  * (after the directory), a caret follows, and there are no files. */
 static void assert_refused(const char *model, const char *args, int code, const char *first)
 {
-	char dir[64], path[256];
-	CU_ASSERT_FATAL(make_dir(dir, sizeof dir));
-	snprintf(path, sizeof path, "%s/bad.mod", dir);
-	CU_ASSERT_FATAL(write_text(path, model));
-	CU_ASSERT_EQUAL(run_gen(dir, "bad", args), code);
-	snprintf(path, sizeof path, "%s/err", dir);
-	char *err = slurp(path);
+	char dir[64], *err;
+	int no_files;
+	CU_ASSERT_EQUAL(gen_in_folder(model, args, &err, &no_files, dir, sizeof dir), code);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT(no_files);
 	size_t dl = strlen(dir);
 	int located = code == 1;
 	if (located) {
 		CU_ASSERT(strncmp(err, dir, dl) == 0 && strncmp(err + dl, "/bad.mod:", 9) == 0);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, "^"));
-		CU_ASSERT(strncmp(err + dl + 9, first, strlen(first)) == 0);
-	} else {
-		CU_ASSERT(strncmp(err, first, strlen(first)) == 0);
 	}
-	if (strncmp(located ? err + dl + 9 : err, first, strlen(first)) != 0)
+	const char *line = located ? err + dl + 9 : err;
+	CU_ASSERT(strncmp(line, first, strlen(first)) == 0);
+	if (strncmp(line, first, strlen(first)) != 0)
 		fprintf(stderr, "\nunexpected: %s", err);
-	snprintf(path, sizeof path, "%s/bad.c", dir);
-	CU_ASSERT(access(path, F_OK) != 0);
-	snprintf(path, sizeof path, "%s/bad.h", dir);
-	CU_ASSERT(access(path, F_OK) != 0);
 	free(err);
 	remove_dir(dir);
 }
@@ -646,14 +644,11 @@ static void test_a_table_of_literals_per_iteration_is_an_error(void)
 /* Without --size the size is the error it was, and a note names --size. */
 static void test_without_the_flag_a_size_is_an_error_that_points_at_it(void)
 {
-	char dir[64], path[256];
-	CU_ASSERT_FATAL(make_dir(dir, sizeof dir));
-	snprintf(path, sizeof path, "%s/bad.mod", dir);
-	CU_ASSERT_FATAL(write_text(path, chain_model));
-	CU_ASSERT_EQUAL(run_gen(dir, "bad", ""), 1);
-	snprintf(path, sizeof path, "%s/err", dir);
-	char *err = slurp(path);
+	char dir[64], *err;
+	int no_files;
+	CU_ASSERT_EQUAL(gen_in_folder(chain_model, "", &err, &no_files, dir, sizeof dir), 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT(no_files);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "2:10: error: 'n' has no value at generation time"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "hessc: note: `hessc gen --size n` leaves the size"));
 	free(err);
