@@ -22,6 +22,7 @@ typedef struct rewriter {
 	uint32_t n_values;
 	rep *val;              /* per input slot */
 	uint32_t *recip;       /* per output slot: the slot holding its reciprocal */
+	uint32_t *def;         /* per output slot: its instruction in code */
 	uint32_t *table;       /* hash of value instructions: index into code, or NONE */
 	size_t table_size;
 	int failed;
@@ -104,9 +105,12 @@ static int grow_table(rewriter *rw)
 	size_t size = 2 * rw->table_size, mask = size - 1;
 	uint32_t *table = malloc(size * sizeof *table);
 	uint32_t *recip = realloc(rw->recip, size * sizeof *recip);
+	uint32_t *def = recip ? realloc(rw->def, size * sizeof *def) : NULL;
 	if (recip)
 		rw->recip = recip;
-	if (!table || !recip) {
+	if (def)
+		rw->def = def;
+	if (!table || !recip || !def) {
 		free(table);
 		rw->failed = 1;
 		return 0;
@@ -165,6 +169,7 @@ static uint32_t value_of(rewriter *rw, tape_instr in)
 	if (!push(rw, &in))
 		return 0;
 	rw->recip[rw->n_values] = NONE;
+	rw->def[rw->n_values] = (uint32_t)(rw->len - 1);
 	return rw->n_values++;
 }
 
@@ -202,6 +207,28 @@ static rep constant_rep(double c)
 	return r;
 }
 
+/* -v, in one instruction that folds the sign in where v's own instruction
+ * takes it exactly: (-c) * w for c * w, (-c) - w for c + w, b - a for
+ * a - b (these may differ from -v in the sign of a zero only). */
+static uint32_t negation(rewriter *rw, uint32_t v)
+{
+	tape_instr x = rw->code[rw->def[v]];
+	if (x.kind == TAPE_OP && (x.op == OP_MUL || x.op == OP_ADD)) {
+		for (int side = 0; side < 2; side++) {
+			uint32_t c = side ? x.b : x.a, w = side ? x.a : x.b;
+			const tape_instr *ci = &rw->code[rw->def[c]];
+			double minus_c;
+			if (ci->kind != TAPE_CONST)
+				continue;
+			minus_c = -ci->value;   /* read before constant() may move the code */
+			return op(rw, x.op == OP_MUL ? OP_MUL : OP_SUB, constant(rw, minus_c), w, 0, 0);
+		}
+	}
+	if (x.kind == TAPE_OP && x.op == OP_SUB)
+		return op(rw, OP_SUB, x.b, x.a, 0, 0);
+	return op(rw, OP_NEG, v, 0, 0, 0);
+}
+
 /* The slot of r's value, multiplying its factor in. */
 static uint32_t materialize(rewriter *rw, rep r)
 {
@@ -210,7 +237,7 @@ static uint32_t materialize(rewriter *rw, rep r)
 	if (r.k == 1.0)
 		return r.v;
 	if (r.k == -1.0)
-		return op(rw, OP_NEG, r.v, 0, 0, 0);
+		return negation(rw, r.v);
 	return op(rw, OP_MUL, constant(rw, r.k), r.v, 0, 0);
 }
 
@@ -534,8 +561,9 @@ typedef struct column_choice {
 } column_choice;
 
 /* Rewrite the outputs X * T whose T shares its factor with another
- * column's, then drop what nothing reads any more.  Outputs move after
- * every value (a body without Hessian-vector accumulations only). */
+ * column's; what only the old column values read is left for
+ * drop_unread.  Outputs move after every value (a body without
+ * Hessian-vector accumulations only). */
 static int factor_columns(rewriter *rw)
 {
 	size_t n_old = rw->n_values, n_cols = 0, n_outs = 0, kept = 0;
@@ -632,7 +660,7 @@ static int factor_columns(rewriter *rw)
 			rw->code[kept++] = rw->code[i];
 	memcpy(rw->code + kept, outs, n_outs * sizeof *outs);
 	rw->len = kept + n_outs;
-	ok = drop_unread(rw);
+	ok = 1;
 done:
 	free(def);
 	free(lin);
@@ -656,8 +684,9 @@ hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
 	for (rw.table_size = 16; rw.table_size < 2 * bound; rw.table_size *= 2)
 		;
 	rw.recip = malloc(rw.table_size * sizeof *rw.recip);
+	rw.def = malloc(rw.table_size * sizeof *rw.def);
 	rw.table = malloc(rw.table_size * sizeof *rw.table);
-	if (!rw.val || !rw.recip || !rw.table)
+	if (!rw.val || !rw.recip || !rw.def || !rw.table)
 		goto nomem;
 	for (size_t h = 0; h < rw.table_size; h++)
 		rw.table[h] = NONE;
@@ -689,19 +718,21 @@ hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
 			break;
 		}
 	}
-	if (rw.failed || !factor_columns(&rw))
+	if (rw.failed || !factor_columns(&rw) || !drop_unread(&rw))
 		goto nomem;
 	out->code = rw.code;
 	out->len = rw.len;
 	out->n_slots = rw.n_values ? rw.n_values : 1;
 	free(rw.val);
 	free(rw.recip);
+	free(rw.def);
 	free(rw.table);
 	return HESSC_OK;
 nomem:
 	free(rw.code);
 	free(rw.val);
 	free(rw.recip);
+	free(rw.def);
 	free(rw.table);
 	return HESSC_ERR_NOMEM;
 }

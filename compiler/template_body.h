@@ -9,6 +9,9 @@
  *     power of two is exact, so these rewrites give the same bits (short of
  *     overflow to infinity or underflow to subnormals);
  *   - a constant added to a scaled value is scaled instead (exact);
+ *   - a negation left over at the end folds into the instruction it
+ *     negates where that is exact: (-c) * w, (-c) - w, b - a (only the
+ *     sign of a zero result may differ);
  *   - repeated instructions are computed once;
  *   - a division by a value whose reciprocal the body computes (1 / b, as
  *     the derivative of sqrt or of a quotient does) multiplies by the
@@ -17,13 +20,14 @@
  *     dense Hessian over run-time data) whose column values are each an
  *     input element times one shared factor, T_c = X_c * s, take
  *     X_r * (X_c * s): s is computed once instead of once per column, and
- *     what only the old column values read is dropped.  Reassociating the
+ *     the old column values are no longer computed.  Reassociating the
  *     product costs an ulp or so per entry.  The outputs then come after
  *     every value (bodies with Hessian-vector accumulations are left in
  *     their order).
- * Each value gets its own slot (no reuse: the emitters keep values in
- * registers or SSA names anyway), and each value instruction's node is its
- * slot, so names made from nodes are unique.
+ * Values nothing reads are dropped.  Each value gets its own slot (no
+ * reuse: the emitters keep values in registers or SSA names anyway), and
+ * each value instruction's node is its slot, so names made from nodes are
+ * unique.
  */
 #ifndef HESSC_TEMPLATE_BODY_H
 #define HESSC_TEMPLATE_BODY_H
