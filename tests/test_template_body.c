@@ -165,6 +165,21 @@ static uint32_t emit(kernel_builder *b, tape_kind kind, graph_op op, uint32_t a,
 	return in->dst;
 }
 
+/* Entries (r, c) = X_r * t_c, r >= c, of three columns; the kernel built. */
+static tape_kernel dense_outputs(kernel_builder *b, const uint32_t *xs, const uint32_t *t,
+                                 size_t *nnz)
+{
+	tape_kernel k;
+	for (int c = 0; c < 3; c++)
+		for (int r = c; r < 3; r++)
+			emit(b, TAPE_OUT, OP_CONST, emit(b, TAPE_OP, OP_MUL, xs[r], t[c], 0, 0, 0.0), 0,
+			     (int64_t)(*nnz)++, 0, 0.0);
+	k.code = b->code;
+	k.len = b->len;
+	k.n_slots = b->slots;
+	return k;
+}
+
 static void test_a_shared_factor_is_found_through_sums_quotients_and_shared_subterms(void)
 {
 	kernel_builder b;
@@ -186,13 +201,7 @@ static void test_a_shared_factor_is_found_through_sums_quotients_and_shared_subt
 		t[c] = emit(&b, TAPE_OP, OP_SUB, v, emit(&b, TAPE_OP, OP_MUL, xs[c], w, 0, 0, 0.0), 0, 0,
 		            0.0);
 	}
-	for (int c = 0; c < 3; c++)
-		for (int r = c; r < 3; r++)
-			emit(&b, TAPE_OUT, OP_CONST, emit(&b, TAPE_OP, OP_MUL, xs[r], t[c], 0, 0, 0.0), 0,
-			     (int64_t)nnz++, 0, 0.0);
-	derived.code = b.code;
-	derived.len = b.len;
-	derived.n_slots = b.slots;
+	derived = dense_outputs(&b, xs, t, &nnz);
 	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, &body) == HESSC_OK);
 	CU_ASSERT(compare(&derived, &body, nnz, x, data, 3) <= 1e-14);
 	data[1] = 3.5;
@@ -224,13 +233,7 @@ static void test_columns_without_a_common_factor_are_left_alone(void)
 		                  0, 0.0);
 		t[c] = emit(&b, TAPE_OP, OP_MUL, xs[c], e, 0, 0, 0.0);
 	}
-	for (int c = 0; c < 3; c++)
-		for (int r = c; r < 3; r++)
-			emit(&b, TAPE_OUT, OP_CONST, emit(&b, TAPE_OP, OP_MUL, xs[r], t[c], 0, 0, 0.0), 0,
-			     (int64_t)nnz++, 0, 0.0);
-	derived.code = b.code;
-	derived.len = b.len;
-	derived.n_slots = b.slots;
+	derived = dense_outputs(&b, xs, t, &nnz);
 	ops_before = count_ops(&derived);
 	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, &body) == HESSC_OK);
 	CU_ASSERT(compare(&derived, &body, nnz, x, data, 3) <= 1e-15);
