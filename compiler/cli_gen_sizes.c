@@ -50,7 +50,8 @@ static void locate(void *ctx, const diag *d)
 		size_t len = strlen(name);
 		if (u->lineno || d->level != DIAG_ERROR || d->loc.line == 0 || d->message[0] != '\''
 		    || strncmp(d->message + 1, name, len) || d->message[len + 1] != '\''
-		    || !strstr(d->message, "has no value at generation time"))
+		    || strncmp(d->message + len + 2, " " FRONTEND_NO_VALUE_YET,
+		               strlen(" " FRONTEND_NO_VALUE_YET)))
 			continue;
 		u->file = dup_text(d->loc.file ? d->loc.file : "", strlen(d->loc.file ? d->loc.file : ""));
 		u->line = d->source_line ? dup_text(d->source_line, d->source_line_len) : NULL;

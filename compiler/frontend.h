@@ -23,6 +23,11 @@ typedef struct frontend_source {
 	size_t text_len;
 } frontend_source;
 
+/* Every error about a run-time input whose value is needed to generate
+ * the code says "'NAME' " and then this; `hessc gen --size` finds a
+ * size's first use by it. */
+#define FRONTEND_NO_VALUE_YET "has no value at generation time (a run-time input)"
+
 typedef struct frontend_input {
 	frontend_source model;
 	const frontend_source *data;     /* data files, AMPL's `data d.dat;` */

@@ -2,6 +2,7 @@
  * set members, initial values, bounds.  Iterated operators loop; recursion
  * only follows the nesting of the text, which the parser bounds. */
 #include "sema.h"
+#include "frontend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -519,7 +520,7 @@ value sema_param_value(sema *s, symbol *sym, size_t pos, const ast_node *at)
 	if (sym->state[pos] == 2)
 		sema_fail(s, at, "'%s' is defined in terms of itself here", sym->name);
 	if (sym->run_time)
-		sema_fail(s, at, "'%s' has no value at generation time (a run-time input): "
+		sema_fail(s, at, "'%s' " FRONTEND_NO_VALUE_YET ": "
 		          "its value is needed here to generate the code", sym->name);
 	const ast_node *expr = sym->value_expr ? sym->value_expr : sym->default_expr;
 	if (!expr) {

@@ -4,6 +4,7 @@
  * variables (has_var), is a set (is_set) and which dummies it reads
  * (max_slot). */
 #include "sema.h"
+#include "frontend.h"
 
 #include <string.h>
 
@@ -79,7 +80,7 @@ void sema_no_inputs(sema *s, const ast_node *e, const char *what)
 {
 	const ast_node *at = first_input(e);
 	if (at)
-		sema_fail(s, at, "'%s' has no value at generation time (a run-time input), "
+		sema_fail(s, at, "'%s' " FRONTEND_NO_VALUE_YET ", "
 		          "but %s needs its value to generate the code", at->text, what);
 }
 
