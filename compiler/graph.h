@@ -64,6 +64,14 @@ int graph_failed(const graph *g);
  * back when a large graph grew it). */
 void graph_reset(graph *g);
 
+/* 1: no simplification that looks at a constant's value (x * 1, x * -1,
+ * x / +-1, x + -0, x - +0, pow(x, 1), pow(x, +-0)), so that terms that
+ * differ only in their constants' values keep one shape; the scratch
+ * graph of a streamed sum's iterations (lower_stream.c), whose constants
+ * are often data.  Folding constants together stays.  0 (graph_new's
+ * default, kept by graph_reset): every simplification. */
+void graph_set_value_blind(graph *g, int on);
+
 size_t graph_size(const graph *g);
 const graph_node *graph_get(const graph *g, node_id id);
 

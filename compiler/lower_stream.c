@@ -250,6 +250,9 @@ hessc_status lower_objective_loops(sema *s, graph *g, node_id *root, tmpl_set *l
 	st->ts = tstream_new(g);
 	if (!st->scratch || !st->ts)
 		goto done;
+	/* an iteration's constants are often data (X[i,j] * w[j]): a value that
+	 * happens to be 1 or -1 must not change the term's shape */
+	graph_set_value_blind(st->scratch, 1);
 	s->graph = g;
 	if (setjmp(s->fail)) {
 		rc = s->fail_status;

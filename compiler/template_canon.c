@@ -249,6 +249,22 @@ static void ordered_operands(const tcanon *C, const graph_node *g, node_id ops[3
 	}
 }
 
+/* A canonical constant node for one use of a constant, appended before
+ * its user: its position, or -1 out of memory.  Constants are not shared
+ * between uses, so that two constants of a term that happen to be equal
+ * (two data values, 0.25 and 0.25) do not give it another shape. */
+static int32_t use_constant(tcanon *C, double value)
+{
+	tcanon_node c = {OP_CONST, 0, -1, -1, -1};
+	if (!ARRAY_GROW(C->cons, C->cons_cap, C->n_cons + 1)
+	    || !ARRAY_GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))
+		return -1;
+	c.extra = (int32_t)C->n_cons;
+	C->cons[C->n_cons++] = value;
+	C->nodes[C->n_nodes] = c;
+	return (int32_t)C->n_nodes++;
+}
+
 /* Pass B: the canonical post-order into C->nodes, slots and constants. */
 static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double weight)
 {
@@ -269,9 +285,11 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 			continue;
 		}
 		ordered_operands(C, g, ops);
-		/* push in reverse so that the first operand is encoded first */
+		/* push in reverse so that the first operand is encoded first; a
+		 * constant operand is encoded with its user, once per use */
 		for (int k = ar - 1; k >= 0; k--)
-			if (!(tmemo_state(&C->memo, ops[k]) & TMEMO_ENCODED)) {
+			if (graph_get(G, ops[k])->op != OP_CONST
+			    && !(tmemo_state(&C->memo, ops[k]) & TMEMO_ENCODED)) {
 				if (!ARRAY_GROW(C->stack, C->stack_cap, n + 1))
 					return HESSC_ERR_NOMEM;
 				C->stack[n++] = ops[k];
@@ -296,10 +314,20 @@ static hessc_status encode_term(tcanon *C, const graph *G, node_id root, double 
 			c.extra = (int32_t)C->n_cons;
 			C->cons[C->n_cons++] = g->value;
 		} else {
+			int32_t at[3] = {-1, -1, -1};
+			for (int k = 0; k < ar; k++) {
+				const graph_node *o = graph_get(G, ops[k]);
+				if (o->op == OP_CONST) {
+					if ((at[k] = use_constant(C, o->value)) < 0)
+						return HESSC_ERR_NOMEM;
+				} else {
+					at[k] = tmemo_find(&C->memo, ops[k])->val;
+				}
+			}
 			c.extra = (int32_t)g->index;
-			if (ar > 0) c.a = tmemo_find(&C->memo, ops[0])->val;
-			if (ar > 1) c.b = tmemo_find(&C->memo, ops[1])->val;
-			if (ar > 2) c.c = tmemo_find(&C->memo, ops[2])->val;
+			c.a = at[0];
+			c.b = at[1];
+			c.c = at[2];
 		}
 		if (!ARRAY_GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))
 			return HESSC_ERR_NOMEM;
@@ -428,9 +456,10 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 				ops[1] = x;
 			}
 		}
-		/* push in reverse so that the first operand is encoded first */
+		/* push in reverse so that the first operand is encoded first; a
+		 * constant operand is encoded with its user, once per use */
 		for (int j = ar - 1; j >= 0; j--)
-			if (pos[ops[j]] < 0) {
+			if (N[ops[j]].op != OP_CONST && pos[ops[j]] < 0) {
 				if (!ARRAY_GROW(C->stack, C->stack_cap, n + 1))
 					return HESSC_ERR_NOMEM;
 				C->stack[n++] = ops[j];
@@ -451,11 +480,19 @@ static hessc_status canon_dense(tcanon *C, const graph *G, node_id root, double 
 			c.extra = (int32_t)C->n_cons;
 			C->cons[C->n_cons++] = g->value;
 		} else {
+			int32_t at[3] = {-1, -1, -1};
+			for (int j = 0; j < ar; j++)
+				if (N[ops[j]].op != OP_CONST)
+					at[j] = pos[ops[j]];
+				else if ((at[j] = use_constant(C, N[ops[j]].value)) < 0)
+					return HESSC_ERR_NOMEM;
 			c.extra = (int32_t)g->index;
-			if (ar > 0) c.a = pos[ops[0]];
-			if (ar > 1) c.b = pos[ops[1]];
-			if (ar > 2) c.c = pos[ops[2]];
+			c.a = at[0];
+			c.b = at[1];
+			c.c = at[2];
 		}
+		if (!ARRAY_GROW(C->nodes, C->nodes_cap, C->n_nodes + 1))   /* constants add nodes */
+			return HESSC_ERR_NOMEM;
 		pos[id] = (int32_t)C->n_nodes;
 		C->nodes[C->n_nodes++] = c;
 	}

@@ -147,6 +147,32 @@ static void test_ieee_safe_identities_are_simplified(void)
 	}
 }
 
+/* A value-blind graph keeps x * 1, x * -1, x / 1, x - 0, x + -0 and
+ * pow(x, 1) as they are (equal shapes for equal formulas over different
+ * data), and still folds constants together and -(-x). */
+static void test_a_value_blind_graph_keeps_the_shape_of_unit_factors(void)
+{
+	fresh();
+	graph_set_value_blind(g, 1);
+	node_id x = graph_var(g, 0);
+	node_id one = graph_const(g, 1), m1 = graph_const(g, -1);
+	node_id ops[] = {graph_binary(g, OP_MUL, x, one), graph_binary(g, OP_MUL, m1, x),
+	                 graph_binary(g, OP_DIV, x, one), graph_binary(g, OP_SUB, x, graph_const(g, 0.0)),
+	                 graph_binary(g, OP_ADD, x, graph_const(g, -0.0)), graph_binary(g, OP_POW, x, one)};
+	for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+		CU_ASSERT_NOT_EQUAL(ops[k], x);
+		CU_ASSERT_NOT_EQUAL(graph_get(g, ops[k])->op, OP_NEG);
+	}
+	double v = 0;
+	CU_ASSERT(graph_is_const(g, graph_binary(g, OP_ADD, one, m1), &v) && v == 0.0);
+	CU_ASSERT_EQUAL(graph_unary(g, OP_NEG, graph_unary(g, OP_NEG, x)), x);
+	graph_reset(g);   /* the setting outlives a reset */
+	x = graph_var(g, 0);
+	CU_ASSERT_NOT_EQUAL(graph_binary(g, OP_MUL, x, graph_const(g, 1)), x);
+	graph_set_value_blind(g, 0);
+	CU_ASSERT_EQUAL(graph_binary(g, OP_MUL, x, graph_const(g, 1)), x);
+}
+
 static void test_unsafe_identities_are_not_simplified(void)
 {
 	fresh();
@@ -324,6 +350,7 @@ int main(void)
 	CU_add_test(s, "results that are NaN are not folded", test_results_that_are_nan_are_not_folded);
 	CU_add_test(s, "IEEE-safe identities are simplified", test_ieee_safe_identities_are_simplified);
 	CU_add_test(s, "unsafe identities (x+0, x*0, x-x, x/x) are not simplified", test_unsafe_identities_are_not_simplified);
+	CU_add_test(s, "a value-blind graph keeps the shape of unit factors", test_a_value_blind_graph_keeps_the_shape_of_unit_factors);
 	CU_add_test(s, "interpreter follows the documented semantics", test_interpreter_follows_the_documented_semantics);
 	CU_add_test(s, "integer powers multiply in the documented order", test_integer_powers_multiply_in_the_documented_order);
 	CU_add_test(s, "requests count calls and size counts nodes", test_requests_count_calls_and_size_counts_nodes);

@@ -481,6 +481,25 @@ static void an_iteration_too_big_for_a_shape_goes_to_the_rest(const built *b)
 	          && graph_size(b->s.loops[b->s.n_loops - 1].body) > 3 * TMPL_MAX_TERM_NODES);
 }
 
+/* Data whose values coincide: within a row equal values, 1, -1 and 0,
+ * and labels +-1 (so -y[i] * z is -z or z).  The terms differ only in
+ * their constants' values, so they are one loop. */
+static const char coinciding[] =
+	"param m := 30; param d := 6;\n"
+	"param X{i in 1..m, j in 1..d} := if (i + j) mod 4 == 0 then 1\n"
+	"  else if (i * j) mod 5 == 0 then -1 else ((i*3 + j*7) mod 4)/4;\n"
+	"param y{i in 1..m} := if i mod 3 == 0 then 1 else -1;\n"
+	"var w{j in 1..d} := j/10;\n"
+	"minimize f: sum {i in 1..m} log(1 + exp(-y[i] * sum {j in 1..d} X[i,j]*w[j]));\n";
+
+static void terms_whose_data_values_coincide_are_one_loop(const built *b)
+{
+	CU_ASSERT_EQUAL(b->streamed_loops, 1);
+	CU_ASSERT_EQUAL_FATAL(b->s.n_loops, 1);
+	CU_ASSERT_EQUAL(b->s.loops[0].count[0] * b->s.loops[0].count[1], 30);
+	CU_ASSERT_EQUAL(b->s.has_residual, 0);
+}
+
 /* The loops found while lowering, written out again (the unrolled path
  * after all), give the values of the whole objective unrolled. */
 static void test_streamed_loops_written_out_again_are_the_whole_objective(void)
@@ -558,6 +577,8 @@ static const model_case model_cases[] = {
 	 a_sum_over_defined_variables_is_lowered_the_one_shot_way, 0, NULL},
 	{"an iteration too big for a shape goes to the rest", "big.mod", too_big, 1,
 	 an_iteration_too_big_for_a_shape_goes_to_the_rest, 0, NULL},
+	{"terms whose data values coincide are one loop", "coinciding.mod", coinciding, 1,
+	 terms_whose_data_values_coincide_are_one_loop, 0, "coinciding"},
 };
 
 /* The row of the running test: CUnit calls a test function without
