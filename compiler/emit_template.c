@@ -287,13 +287,56 @@ typedef struct prod_run {
 } prod_run;
 
 /* Per local entry of loop q's Hessian: the product instruction that is its
- * value and its data and T slots, when it is such a product read once. */
+ * value, its element of the data and its T slot, when it is such a
+ * product read once.  Elements: data slot d < n_data, or table
+ * d - n_data (a constant per iteration, as data given with the model
+ * becomes). */
 typedef struct prod_entry {
 	size_t mul;                /* instruction, SIZE_MAX: not a product */
 	size_t d, t_slot;
 } prod_entry;
 
-static hessc_status find_products(const tape_kernel *tk, size_t nnz, prod_entry *pe)
+/* The element instruction x reads, or SIZE_MAX when it reads none. */
+static size_t element_of(const tmpl_loop *l, const tape_instr *x)
+{
+	if (x->kind == TAPE_DATA)
+		return (size_t)x->col;
+	if (x->kind == TAPE_VAR && (size_t)x->index >= l->n_slots)
+		return l->n_data + ((size_t)x->index - l->n_slots);
+	return SIZE_MAX;
+}
+
+/* Where element d is in its array at iteration (0, 0): the order of a
+ * run's entries. */
+static long element_base(const tmpl_loop *l, size_t d)
+{
+	return d < l->n_data ? l->data_base[d] : (long)(d - l->n_data);
+}
+
+/* The C text of element d0 + `offset` (a C expression) at the current
+ * iteration: in->X[base + s0*i + s1*j + offset] or the loop's table
+ * P_lq_tab[(t0 + offset) * iterations + it]. */
+static void element_text(const writer *w, size_t q, size_t d0, const char *offset, char *buf,
+                         size_t size)
+{
+	const tmpl_loop *l = &w->s->loops[q];
+	if (d0 < l->n_data) {
+		char member[EMIT_C_MEMBER_MAX], at[96];
+		emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[d0]].name);
+		affine_text(at, sizeof at, l->data_base[d0], l->count[0] > 1 ? l->data_stride0[d0] : 0,
+		            l->data_stride1[d0]);
+		snprintf(buf, size, "in->%s[%s + %s]", member, at, offset);
+	} else if (w->n_sizes) {
+		snprintf(buf, size, "tab%lu[(%lu + %s) * %lu + it]", (unsigned long)q,
+		         (unsigned long)(d0 - l->n_data), offset, (unsigned long)tmpl_iterations(l));
+	} else {
+		snprintf(buf, size, "%s_l%lu_tab[(%lu + %s) * %lu + it]", w->prefix, (unsigned long)q,
+		         (unsigned long)(d0 - l->n_data), offset, (unsigned long)tmpl_iterations(l));
+	}
+}
+
+static hessc_status find_products(const tmpl_loop *l, const tape_kernel *tk, size_t nnz,
+                                  prod_entry *pe)
 {
 	size_t n = tk->n_slots + 1;
 	size_t *def = malloc(n * sizeof *def);
@@ -325,10 +368,11 @@ static hessc_status find_products(const tape_kernel *tk, size_t nnz, prod_entry 
 			continue;
 		x = &tk->code[def[m->a]];
 		y = &tk->code[def[m->b]];
-		if (x->kind == TAPE_DATA && y->kind != TAPE_DATA)
-			pe[in->index] = (prod_entry){ def[in->a], (size_t)x->col, m->b };
-		else if (y->kind == TAPE_DATA && x->kind != TAPE_DATA)
-			pe[in->index] = (prod_entry){ def[in->a], (size_t)y->col, m->a };
+		size_t ex = element_of(l, x), ey = element_of(l, y);
+		if (ex != SIZE_MAX && ey == SIZE_MAX)
+			pe[in->index] = (prod_entry){ def[in->a], ex, m->b };
+		else if (ey != SIZE_MAX && ex == SIZE_MAX)
+			pe[in->index] = (prod_entry){ def[in->a], ey, m->a };
 	}
 	free(def);
 	free(reads);
@@ -346,6 +390,8 @@ static const prod_entry *out_product(const tplan_kernel *pk, const tplan_out *o,
 
 static int same_input(const tmpl_loop *l, size_t a, size_t b)
 {
+	if (a >= l->n_data || b >= l->n_data)   /* tables: one array */
+		return a >= l->n_data && b >= l->n_data;
 	return l->data_input[a] == l->data_input[b] && l->data_stride0[a] == l->data_stride0[b] &&
 	       l->data_stride1[a] == l->data_stride1[b];
 }
@@ -392,7 +438,7 @@ static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const
 		w->skip_cap = tk->len;
 	}
 	memset(w->skip, 0, w->skip_cap);
-	if ((st = find_products(tk, l->d.nnz, pe)) != HESSC_OK)
+	if ((st = find_products(l, tk, l->d.nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
 	runs = calloc(r->n_outs + 1, sizeof *runs);
@@ -429,14 +475,14 @@ static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const
 			for (size_t k = 0; k < len; k++) {
 				const tplan_out *ok = &pk->outs[r->first_out + o + k];
 				const prod_entry *p = out_product(pk, ok, pe);
-				items[k] = (run_item){ l->data_base[p->d], ok->base };
+				items[k] = (run_item){ element_base(l, p->d), ok->base };
 				w->skip[p->mul] = 1;
 			}
 			qsort(items, len, sizeof *items, cmp_run_item);
 			run->d0 = SIZE_MAX;
 			for (size_t k = 0; k < len; k++) {
 				const prod_entry *p = out_product(pk, &pk->outs[r->first_out + o + k], pe);
-				if (l->data_base[p->d] == items[0].element)
+				if (element_base(l, p->d) == items[0].element)
 					run->d0 = p->d;
 			}
 			run->contiguous = 1;
@@ -474,18 +520,14 @@ static void write_long_table(const writer *w, const char *name, const long *v, s
 static void write_run_body(writer *w, size_t q, size_t k, const prod_run *run,
                            const char *indent)
 {
-	const tmpl_loop *l = &w->s->loops[q];
-	char member[EMIT_C_MEMBER_MAX], at[96];
-	emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[run->d0]].name);
-	affine_text(at, sizeof at, l->data_base[run->d0], l->count[0] > 1 ? l->data_stride0[run->d0] : 0,
-	            l->data_stride1[run->d0]);
-	fprintf(w->c, "%sfor (long r = 0; r < %lu; r++)\n%s\trun%lu[r] += in->%s[%s + ", indent,
-	        (unsigned long)run->len, indent, (unsigned long)k, member, at);
+	char off[32], elem[EMIT_C_MEMBER_MAX + 160];
 	if (run->contiguous)
-		fputs("r", w->c);
+		snprintf(off, sizeof off, "r");
 	else
-		fprintf(w->c, "run%lu_off[r]", (unsigned long)k);
-	fprintf(w->c, "] * %s;\n", w->slot_text[run->t_slot]);
+		snprintf(off, sizeof off, "run%lu_off[r]", (unsigned long)k);
+	element_text(w, q, run->d0, off, elem, sizeof elem);
+	fprintf(w->c, "%sfor (long r = 0; r < %lu; r++)\n%s\trun%lu[r] += %s * %s;\n", indent,
+	        (unsigned long)run->len, indent, (unsigned long)k, elem, w->slot_text[run->t_slot]);
 }
 
 /* The same runs for the Hessian-vector product of loop q, over its local
@@ -517,7 +559,7 @@ static hessc_status find_hv_runs(writer *w, size_t q, prod_run **out, size_t *n_
 		w->skip_cap = tk->len;
 	}
 	memset(w->skip, 0, w->skip_cap);
-	if ((st = find_products(tk, nnz, pe)) != HESSC_OK)
+	if ((st = find_products(l, tk, nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
 	for (size_t i = 0; i < tk->len; i++)
@@ -551,13 +593,13 @@ static hessc_status find_hv_runs(writer *w, size_t q, prod_run **out, size_t *n_
 			run->t_slot = pe[e].t_slot;
 			col[n] = l->base[l->loc_col[e]];
 			for (size_t k = 0; k < len; k++) {
-				items[k] = (run_item){ l->data_base[pe[e + k].d], l->base[l->loc_row[e + k]] };
+				items[k] = (run_item){ element_base(l, pe[e + k].d), l->base[l->loc_row[e + k]] };
 				w->skip[pe[e + k].mul] = 1;
 				w->skip[out_instr[e + k]] = 1;
 			}
 			qsort(items, len, sizeof *items, cmp_run_item);
 			for (size_t k = 0; k < len; k++)
-				if (l->data_base[pe[e + k].d] == items[0].element)
+				if (element_base(l, pe[e + k].d) == items[0].element)
 					run->d0 = pe[e + k].d;
 			run->contiguous = 1;
 			for (size_t k = 0; k < len; k++) {
@@ -589,20 +631,16 @@ done:
 static void write_hv_run_body(writer *w, size_t q, size_t k, const prod_run *run, long col,
                               const char *indent)
 {
-	const tmpl_loop *l = &w->s->loops[q];
-	char member[EMIT_C_MEMBER_MAX], at[96];
-	emit_c_input_member(member, sizeof member, w->m->inputs[l->data_input[run->d0]].name);
-	affine_text(at, sizeof at, l->data_base[run->d0], l->count[0] > 1 ? l->data_stride0[run->d0] : 0,
-	            l->data_stride1[run->d0]);
+	char off[32], elem[EMIT_C_MEMBER_MAX + 160];
+	if (run->contiguous)
+		snprintf(off, sizeof off, "r");
+	else
+		snprintf(off, sizeof off, "hvrun%lu_off[r]", (unsigned long)k);
+	element_text(w, q, run->d0, off, elem, sizeof elem);
 	fprintf(w->c, "%s{\n%s\tdouble sum = 0.0;\n%s\tfor (long r = 0; r < %lu; r++) {\n", indent,
 	        indent, indent, (unsigned long)run->len);
 	fprintf(w->c, "%s\t\tconst long row = hvrun%lu_row[r];\n", indent, (unsigned long)k);
-	fprintf(w->c, "%s\t\tconst double e = in->%s[%s + ", indent, member, at);
-	if (run->contiguous)
-		fputs("r", w->c);
-	else
-		fprintf(w->c, "hvrun%lu_off[r]", (unsigned long)k);
-	fprintf(w->c, "] * %s;\n", w->slot_text[run->t_slot]);
+	fprintf(w->c, "%s\t\tconst double e = %s * %s;\n", indent, elem, w->slot_text[run->t_slot]);
 	fprintf(w->c, "%s\t\thv[row] += e * v[%ld];\n%s\t\tif (row != %ld)\n"
 	           "%s\t\t\tsum += e * v[row];\n%s\t}\n%s\thv[%ld] += sum;\n%s}\n",
 	        indent, col, indent, col, indent, indent, indent, col, indent);
@@ -623,10 +661,11 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 	size_t n_runs = 0, q0 = w->plan.members[gr->first_member];
 	unsigned char *in_run = NULL;   /* per out of the piece: a run writes it */
 	long *hv_cols = NULL;
-	if (pk && k == K_HESS && gr->n_members == 1 && w->s->loops[q0].n_data > 0 && r->n_outs > 0) {
+	const int has_elements = w->s->loops[q0].n_data + w->s->loops[q0].n_tables > 0;
+	if (pk && k == K_HESS && gr->n_members == 1 && has_elements && r->n_outs > 0) {
 		if ((st = find_runs(w, q0, pk, r, &runs, &n_runs)) != HESSC_OK)
 			return st;
-	} else if (k == K_HESSVEC && gr->n_members == 1 && w->s->loops[q0].n_data > 0) {
+	} else if (k == K_HESSVEC && gr->n_members == 1 && has_elements) {
 		if ((st = find_hv_runs(w, q0, &runs, &n_runs, &hv_cols)) != HESSC_OK)
 			return st;
 	} else if (w->skip) {

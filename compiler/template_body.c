@@ -23,6 +23,7 @@ typedef struct rewriter {
 	rep *val;              /* per input slot */
 	uint32_t *recip;       /* per output slot: the slot holding its reciprocal */
 	uint32_t *def;         /* per output slot: its instruction in code */
+	size_t first_table;    /* VAR inputs from this index on are tables */
 	uint32_t *table;       /* hash of value instructions: index into code, or NONE */
 	size_t table_size;
 	int failed;
@@ -410,10 +411,17 @@ static void lin_add(lin_set *s, uint32_t leaf)
 		s->leaf[s->n++] = leaf;
 }
 
-static lin_set lin_of(const tape_instr *x, const lin_set *lin)
+/* An element of the data: a run-time input's, or a table's (a constant
+ * per iteration); a column value's element is one of these. */
+static int is_element(const rewriter *rw, const tape_instr *x)
+{
+	return x->kind == TAPE_DATA || (x->kind == TAPE_VAR && (size_t)x->index >= rw->first_table);
+}
+
+static lin_set lin_of(const rewriter *rw, const tape_instr *x, const lin_set *lin)
 {
 	lin_set r = {{0}, 0};
-	if (x->kind == TAPE_DATA) {
+	if (is_element(rw, x)) {
 		lin_add(&r, x->dst);
 		return r;
 	}
@@ -545,8 +553,8 @@ static uint32_t column_value(const rewriter *rw, const uint32_t *def, const tape
 		m = &rw->code[def[m->a]];
 	if (m->kind != TAPE_OP || m->op != OP_MUL)
 		return NONE;
-	da = rw->code[def[m->a]].kind == TAPE_DATA;
-	db = rw->code[def[m->b]].kind == TAPE_DATA;
+	da = is_element(rw, &rw->code[def[m->a]]);
+	db = is_element(rw, &rw->code[def[m->b]]);
 	if (da == db)
 		return NONE;
 	*element = da ? m->a : m->b;
@@ -586,7 +594,7 @@ static int factor_columns(rewriter *rw)
 		}
 		if (is_value(x)) {
 			def[x->dst] = (uint32_t)i;
-			lin[x->dst] = lin_of(x, lin);
+			lin[x->dst] = lin_of(rw, x, lin);
 			col_of[x->dst] = NONE;
 		}
 	}
@@ -674,12 +682,13 @@ done:
 	return ok;
 }
 
-hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out)
+hessc_status tmpl_body_simplify(const tape_kernel *in, size_t first_table, tape_kernel *out)
 {
 	rewriter rw;
 	size_t bound = 8 * in->len + 8;  /* values the rewrite makes: at most 7 per instruction */
 	memset(out, 0, sizeof *out);
 	memset(&rw, 0, sizeof rw);
+	rw.first_table = first_table;
 	rw.val = calloc(in->n_slots + 1, sizeof *rw.val);
 	for (rw.table_size = 16; rw.table_size < 2 * bound; rw.table_size *= 2)
 		;

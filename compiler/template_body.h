@@ -16,8 +16,8 @@
  *   - a division by a value whose reciprocal the body computes (1 / b, as
  *     the derivative of sqrt or of a quotient does) multiplies by the
  *     reciprocal: not exact, within an ulp or so of each quotient;
- *   - outputs X_r * T_c (an input element times a column value, as in a
- *     dense Hessian over run-time data) whose column values are each an
+ *   - outputs X_r * T_c (an element of the data times a column value, as
+ *     in a dense Hessian over data) whose column values are each an
  *     input element times one shared factor, T_c = X_c * s, take
  *     X_r * (X_c * s): s is computed once instead of once per column, and
  *     the old column values are no longer computed.  Reassociating the
@@ -35,8 +35,11 @@
 #include "status.h"
 #include "tape.h"
 
-/* Rewrite `in` into `out` (freed with tmpl_body_free).  HESSC_ERR_NOMEM. */
-hessc_status tmpl_body_simplify(const tape_kernel *in, tape_kernel *out);
+/* Rewrite `in` into `out` (freed with tmpl_body_free).  VAR inputs with
+ * an index from `first_table` on are the loop's tables (template.h: a
+ * constant per iteration); like run-time input elements, they may be the
+ * X of the column factoring above.  HESSC_ERR_NOMEM. */
+hessc_status tmpl_body_simplify(const tape_kernel *in, size_t first_table, tape_kernel *out);
 
 void tmpl_body_free(tape_kernel *k);
 

@@ -422,7 +422,8 @@ hessc_status tmpl_plan_build(const tmpl_set *s, tmpl_plan *out)
 	out->n_bodies_loops = s->n_loops;
 	for (size_t q = 0; q < s->n_loops; q++)
 		for (int k = TAPE_F; k <= TAPE_HESS; k++)
-			if ((st = tmpl_body_simplify(&s->loops[q].t.kernel[k], &out->bodies[3 * q + (size_t)k]))
+			if ((st = tmpl_body_simplify(&s->loops[q].t.kernel[k], s->loops[q].n_slots,
+			                             &out->bodies[3 * q + (size_t)k]))
 			    != HESSC_OK)
 				goto fail;
 	ps.n_places = s->n;

@@ -485,7 +485,7 @@ static void an_iteration_too_big_for_a_shape_goes_to_the_rest(const built *b)
  * and labels +-1 (so -y[i] * z is -z or z).  The terms differ only in
  * their constants' values, so they are one loop. */
 static const char coinciding[] =
-	"param m := 30; param d := 6;\n"
+	"param m := 30; param d := 10;\n"
 	"param X{i in 1..m, j in 1..d} := if (i + j) mod 4 == 0 then 1\n"
 	"  else if (i * j) mod 5 == 0 then -1 else ((i*3 + j*7) mod 4)/4;\n"
 	"param y{i in 1..m} := if i mod 3 == 0 then 1 else -1;\n"

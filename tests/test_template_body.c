@@ -202,7 +202,7 @@ static void test_a_shared_factor_is_found_through_sums_quotients_and_shared_subt
 		            0.0);
 	}
 	derived = dense_outputs(&b, xs, t, &nnz);
-	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, &body) == HESSC_OK);
+	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, 1, &body) == HESSC_OK);
 	CU_ASSERT(compare(&derived, &body, nnz, x, data, 3) <= 1e-14);
 	data[1] = 3.5;
 	x[0] = -0.3;
@@ -235,7 +235,7 @@ static void test_columns_without_a_common_factor_are_left_alone(void)
 	}
 	derived = dense_outputs(&b, xs, t, &nnz);
 	ops_before = count_ops(&derived);
-	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, &body) == HESSC_OK);
+	CU_ASSERT_FATAL(tmpl_body_simplify(&derived, 1, &body) == HESSC_OK);
 	CU_ASSERT(compare(&derived, &body, nnz, x, data, 3) <= 1e-15);
 	CU_ASSERT(count_ops(&body) <= ops_before);
 	tmpl_body_free(&body);
