@@ -516,16 +516,24 @@ static void write_long_table(const writer *w, const char *name, const long *v, s
 	fputs("};\n", c);
 }
 
+/* The element entry r of run k (named `name`: run, hvrun) reads. */
+static void run_element_text(const writer *w, size_t q, const char *name, size_t k,
+                             const prod_run *run, char *buf, size_t size)
+{
+	char off[48];
+	if (run->contiguous)
+		snprintf(off, sizeof off, "r");
+	else
+		snprintf(off, sizeof off, "%s%lu_off[r]", name, (unsigned long)k);
+	element_text(w, q, run->d0, off, buf, size);
+}
+
 /* Run k's accumulation, in the loop body. */
 static void write_run_body(writer *w, size_t q, size_t k, const prod_run *run,
                            const char *indent)
 {
-	char off[32], elem[EMIT_C_MEMBER_MAX + 160];
-	if (run->contiguous)
-		snprintf(off, sizeof off, "r");
-	else
-		snprintf(off, sizeof off, "run%lu_off[r]", (unsigned long)k);
-	element_text(w, q, run->d0, off, elem, sizeof elem);
+	char elem[EMIT_C_MEMBER_MAX + 160];
+	run_element_text(w, q, "run", k, run, elem, sizeof elem);
 	fprintf(w->c, "%sfor (long r = 0; r < %lu; r++)\n%s\trun%lu[r] += %s * %s;\n", indent,
 	        (unsigned long)run->len, indent, (unsigned long)k, elem, w->slot_text[run->t_slot]);
 }
@@ -631,12 +639,8 @@ done:
 static void write_hv_run_body(writer *w, size_t q, size_t k, const prod_run *run, long col,
                               const char *indent)
 {
-	char off[32], elem[EMIT_C_MEMBER_MAX + 160];
-	if (run->contiguous)
-		snprintf(off, sizeof off, "r");
-	else
-		snprintf(off, sizeof off, "hvrun%lu_off[r]", (unsigned long)k);
-	element_text(w, q, run->d0, off, elem, sizeof elem);
+	char elem[EMIT_C_MEMBER_MAX + 160];
+	run_element_text(w, q, "hvrun", k, run, elem, sizeof elem);
 	fprintf(w->c, "%s{\n%s\tdouble sum = 0.0;\n%s\tfor (long r = 0; r < %lu; r++) {\n", indent,
 	        indent, indent, (unsigned long)run->len);
 	fprintf(w->c, "%s\t\tconst long row = hvrun%lu_row[r];\n", indent, (unsigned long)k);
