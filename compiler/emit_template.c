@@ -437,7 +437,8 @@ static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const
 		w->skip = p;
 		w->skip_cap = tk->len;
 	}
-	memset(w->skip, 0, w->skip_cap);
+	if (w->skip)   /* none yet when every body so far was empty */
+		memset(w->skip, 0, w->skip_cap);
 	if ((st = find_products(l, tk, l->d.nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
@@ -566,7 +567,8 @@ static hessc_status find_hv_runs(writer *w, size_t q, prod_run **out, size_t *n_
 		w->skip = p;
 		w->skip_cap = tk->len;
 	}
-	memset(w->skip, 0, w->skip_cap);
+	if (w->skip)   /* none yet when every body so far was empty */
+		memset(w->skip, 0, w->skip_cap);
 	if ((st = find_products(l, tk, nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
