@@ -183,6 +183,13 @@ static hessc_backend pick_backend(hessc_backend asked, const pipeline *P)
 		return HESSC_BACKEND_CC;
 	if (!P->looped && tape_instructions(&P->t) > BUILD_LLVM_MAX_INSTRUCTIONS)
 		return HESSC_BACKEND_CC;
+	for (size_t q = 0; P->looped && q < P->ts.n_loops; q++) {
+		const tmpl_loop *l = &P->ts.loops[q];   /* a residual runs once: written-out code */
+		size_t most = tmpl_iterations(l) > 1 ? BUILD_LLVM_MAX_LOOP_INSTRUCTIONS
+		                                     : BUILD_LLVM_MAX_INSTRUCTIONS;
+		if (tape_instructions(&l->t) > most)
+			return HESSC_BACKEND_CC;
+	}
 	return HESSC_BACKEND_LLVM;
 }
 

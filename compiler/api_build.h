@@ -17,7 +17,13 @@
  * written out.  HESSC_BACKEND_AUTO is LLVM when built with it, except for
  * written-out kernels of more than BUILD_LLVM_MAX_INSTRUCTIONS tape
  * instructions (a dense Hessian written out, fminsurf: LLVM's optimizer is
- * superlinear on such code and takes minutes, cc at -O0 seconds).
+ * superlinear on such code and takes minutes, cc at -O0 seconds), and for
+ * loops one of whose bodies (of more than one iteration; the residual
+ * counts as written out) has more than BUILD_LLVM_MAX_LOOP_INSTRUCTIONS
+ * (a dense local Hessian, a logistic regression over 100 features with its
+ * data in the model: LLVM 18.5 s, most of it allocating registers for the
+ * 5050 sums the body keeps across iterations; the C emitter accumulates
+ * such columns in arrays, and cc takes 1 s).
  */
 #ifndef HESSC_API_BUILD_H
 #define HESSC_API_BUILD_H
@@ -32,6 +38,7 @@
 
 #define BUILD_MIN_LOOPED 2
 #define BUILD_LLVM_MAX_INSTRUCTIONS 200000
+#define BUILD_LLVM_MAX_LOOP_INSTRUCTIONS 4000
 
 hessc_status api_build(const api_texts *texts, const hessc_options *opt, hessc_backend backend,
                        const api_cache *cache, diag_sink *diags, hessc_model *hm,

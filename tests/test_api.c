@@ -330,6 +330,28 @@ static void test_second_compilation_is_a_cache_hit_and_changes_miss_with_llvm(vo
 		check_cache(HESSC_BACKEND_LLVM);
 }
 
+/* AUTO: LLVM for small loop bodies; cc for a loop body that keeps a dense
+ * local Hessian (here 40 features: 820 sums carried across iterations). */
+static void test_auto_picks_cc_for_a_loop_body_with_a_dense_hessian(void)
+{
+	static const char logreg[] =
+		"param m := 6; param d := 40;\n"
+		"param X{i in 1..m, j in 1..d} := ((i*7919 + j*104729) mod 1000)/500 - 1;\n"
+		"var w{1..d} := 0.1;\n"
+		"minimize f: sum {i in 1..m} log(1 + exp(-sum {j in 1..d} X[i,j]*w[j]));\n";
+	hessc_stats s;
+	hessc_model *m = compile_text(rosen, HESSC_BACKEND_AUTO, 0, NULL, 0, NULL, 0, &s);
+	CU_ASSERT_EQUAL(s.backend, best_backend());
+	CU_ASSERT(s.loops > 0);
+	hessc_model_free(m);
+	m = compile_text(logreg, HESSC_BACKEND_AUTO, 0, NULL, 0, NULL, 0, &s);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	CU_ASSERT_EQUAL(s.backend, HESSC_BACKEND_CC);
+	CU_ASSERT(s.loops > 0);
+	CU_ASSERT_EQUAL(hessc_model_nnz(m), 40 * 41 / 2);
+	hessc_model_free(m);
+}
+
 static void test_no_cache_neither_reads_nor_writes(void)
 {
 	hessc_stats s;
@@ -720,6 +742,8 @@ int main(int argc, char **argv)
 	CU_add_test(s, "a second compilation is a cache hit and changes miss (cc)", test_second_compilation_is_a_cache_hit_and_changes_miss_with_cc);
 	CU_add_test(s, "a second compilation is a cache hit and changes miss (llvm)", test_second_compilation_is_a_cache_hit_and_changes_miss_with_llvm);
 	CU_add_test(s, "no cache neither reads nor writes", test_no_cache_neither_reads_nor_writes);
+	CU_add_test(s, "auto picks cc for a loop body with a dense Hessian",
+	            test_auto_picks_cc_for_a_loop_body_with_a_dense_hessian);
 	CU_add_test(s, "a corrupt cache entry is rebuilt", test_a_corrupt_cache_entry_is_rebuilt);
 	CU_add_test(s, "llvm and cc agree to 1e-13 on every example model", test_llvm_and_cc_agree_to_1e13_on_every_example_model);
 	CU_add_test(s, "one compiled model serves two data sets with both backends", test_one_compiled_model_serves_two_data_sets_with_both_backends);
