@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "template_plan.h"
+#include "array_grow.h"
 #include "template_runs.h"
 #include "template_sizes.h"
 
@@ -415,6 +416,17 @@ static void free_runs(prod_run *runs, size_t n)
 	free(runs);
 }
 
+/* No body instruction in a run, for a body of `len` instructions: 0 when
+ * w->skip cannot grow to len. */
+static int clear_skip(writer *w, size_t len)
+{
+	if (!ARRAY_GROW(w->skip, w->skip_cap, len))
+		return 0;
+	if (w->skip)   /* none yet when every body so far was empty */
+		memset(w->skip, 0, w->skip_cap);
+	return 1;
+}
+
 /* The runs of piece r of a one-member group (loop q), and the product
  * instructions they take over marked in w->skip. */
 static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const tplan_piece *r,
@@ -430,15 +442,8 @@ static hessc_status find_runs(writer *w, size_t q, const tplan_kernel *pk, const
 	*n_out = 0;
 	if (!pe)
 		return st;
-	if (tk->len > w->skip_cap) {
-		unsigned char *p = realloc(w->skip, tk->len);
-		if (!p)
-			goto done;
-		w->skip = p;
-		w->skip_cap = tk->len;
-	}
-	if (w->skip)   /* none yet when every body so far was empty */
-		memset(w->skip, 0, w->skip_cap);
+	if (!clear_skip(w, tk->len))
+		goto done;
 	if ((st = find_products(l, tk, l->d.nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
@@ -560,15 +565,8 @@ static hessc_status find_hv_runs(writer *w, size_t q, prod_run **out, size_t *n_
 	*cols = NULL;
 	if (!pe || !out_instr || !runs || !col)
 		goto done;
-	if (tk->len > w->skip_cap) {
-		unsigned char *p = realloc(w->skip, tk->len);
-		if (!p)
-			goto done;
-		w->skip = p;
-		w->skip_cap = tk->len;
-	}
-	if (w->skip)   /* none yet when every body so far was empty */
-		memset(w->skip, 0, w->skip_cap);
+	if (!clear_skip(w, tk->len))
+		goto done;
 	if ((st = find_products(l, tk, nnz, pe)) != HESSC_OK)
 		goto done;
 	st = HESSC_ERR_NOMEM;
@@ -674,8 +672,8 @@ static hessc_status write_piece(writer *w, size_t g, int k, const tplan_kernel *
 	} else if (k == K_HESSVEC && gr->n_members == 1 && has_elements) {
 		if ((st = find_hv_runs(w, q0, &runs, &n_runs, &hv_cols)) != HESSC_OK)
 			return st;
-	} else if (w->skip) {
-		memset(w->skip, 0, w->skip_cap);
+	} else {
+		clear_skip(w, 0);   /* never fails: nothing to grow */
 	}
 	in_run = calloc(r->n_outs + 1, 1);
 	if (!in_run) {

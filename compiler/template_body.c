@@ -454,7 +454,6 @@ typedef struct factor_memo_entry {
 
 typedef struct factoring {
 	rewriter *rw;
-	const uint32_t *def;   /* slot -> instruction, for the slots before factoring */
 	const lin_set *lin;
 	factor_memo_entry *memo;
 	size_t memo_size, memo_used;
@@ -496,7 +495,7 @@ static int memo_put(factoring *fc, uint64_t key, rep f)
 /* An operand as a rep: constants as constants, so that factors fold. */
 static rep slot_rep(const factoring *fc, uint32_t slot)
 {
-	const tape_instr *x = &fc->rw->code[fc->def[slot]];
+	const tape_instr *x = &fc->rw->code[fc->rw->def[slot]];
 	return x->kind == TAPE_CONST ? constant_rep(x->value) : scaled(1.0, slot);
 }
 
@@ -511,7 +510,7 @@ static rep factor_of(factoring *fc, uint32_t v, uint32_t leaf)
 		return constant_rep(1.0);
 	if (fc->memo_size && fc->memo[h = memo_slot(fc, key)].key == key)
 		return fc->memo[h].f;
-	x = fc->rw->code[fc->def[v]];   /* a copy: making factors may move the code */
+	x = fc->rw->code[fc->rw->def[v]];   /* a copy: making factors may move the code */
 	switch ((graph_op)x.op) {
 	case OP_NEG:
 		fa = factor_of(fc, x.a, leaf);
@@ -540,21 +539,21 @@ static rep factor_of(factoring *fc, uint32_t v, uint32_t leaf)
 /* The column value of output instruction x, when its value is the product
  * of an input element and a value that is not one, or its negation
  * (*negated), else NONE. */
-static uint32_t column_value(const rewriter *rw, const uint32_t *def, const tape_instr *x,
+static uint32_t column_value(const rewriter *rw, const tape_instr *x,
                              uint32_t *element, int *negated)
 {
 	const tape_instr *m;
 	int da, db;
 	if (x->kind != TAPE_OUT)
 		return NONE;
-	m = &rw->code[def[x->a]];
+	m = &rw->code[rw->def[x->a]];
 	*negated = m->kind == TAPE_OP && m->op == OP_NEG;
 	if (*negated)
-		m = &rw->code[def[m->a]];
+		m = &rw->code[rw->def[m->a]];
 	if (m->kind != TAPE_OP || m->op != OP_MUL)
 		return NONE;
-	da = is_element(rw, &rw->code[def[m->a]]);
-	db = is_element(rw, &rw->code[def[m->b]]);
+	da = is_element(rw, &rw->code[rw->def[m->a]]);
+	db = is_element(rw, &rw->code[rw->def[m->b]]);
 	if (da == db)
 		return NONE;
 	*element = da ? m->a : m->b;
@@ -575,16 +574,15 @@ typedef struct column_choice {
 static int factor_columns(rewriter *rw)
 {
 	size_t n_old = rw->n_values, n_cols = 0, n_outs = 0, kept = 0;
-	uint32_t *def = malloc((n_old + 1) * sizeof *def);
 	lin_set *lin = malloc((n_old + 1) * sizeof *lin);
 	uint32_t *col_of = malloc((n_old + 1) * sizeof *col_of);   /* slot -> its column, or NONE */
 	column_choice *cols = malloc((rw->len + 1) * sizeof *cols);
 	tape_instr *outs = malloc((rw->len + 1) * sizeof *outs);
 	uint32_t *count = NULL, *new_t = NULL;   /* per column value: count, element * factor */
 	double *new_k = NULL;                     /* and the factor's power of two */
-	factoring fc = {rw, def, lin, NULL, 0, 0};
+	factoring fc = {rw, lin, NULL, 0, 0};
 	int ok = 0;
-	if (!def || !lin || !col_of || !cols || !outs)
+	if (!lin || !col_of || !cols || !outs)
 		goto done;
 	for (size_t i = 0; i < rw->len; i++) {
 		const tape_instr *x = &rw->code[i];
@@ -593,7 +591,6 @@ static int factor_columns(rewriter *rw)
 			goto done;
 		}
 		if (is_value(x)) {
-			def[x->dst] = (uint32_t)i;
 			lin[x->dst] = lin_of(rw, x, lin);
 			col_of[x->dst] = NONE;
 		}
@@ -601,7 +598,7 @@ static int factor_columns(rewriter *rw)
 	for (size_t i = 0; i < rw->len; i++) {
 		uint32_t element;
 		int negated;
-		uint32_t t = column_value(rw, def, &rw->code[i], &element, &negated);
+		uint32_t t = column_value(rw, &rw->code[i], &element, &negated);
 		if (t == NONE || lin[t].n == 0 || col_of[t] != NONE)
 			continue;
 		col_of[t] = (uint32_t)n_cols;
@@ -655,7 +652,7 @@ static int factor_columns(rewriter *rw)
 		int negated;
 		if (is_value(&x))
 			continue;
-		t = column_value(rw, def, &x, &element, &negated);
+		t = column_value(rw, &x, &element, &negated);
 		if (t != NONE && new_t[t] != NONE)
 			x.a = op(rw, OP_MUL, element,   /* a sign goes to the column, once */
 			         materialize(rw, scaled(negated ? -new_k[t] : new_k[t], new_t[t])), 0, 0);
@@ -663,14 +660,13 @@ static int factor_columns(rewriter *rw)
 	}
 	if (rw->failed)
 		goto done;
-	for (size_t i = 0; i < rw->len; i++)
+	for (size_t i = 0; i < rw->len; i++)   /* rw->def is stale from here on */
 		if (is_value(&rw->code[i]))
 			rw->code[kept++] = rw->code[i];
 	memcpy(rw->code + kept, outs, n_outs * sizeof *outs);
 	rw->len = kept + n_outs;
 	ok = 1;
 done:
-	free(def);
 	free(lin);
 	free(col_of);
 	free(cols);
